@@ -1,0 +1,64 @@
+//! The port the console needs from the server (ssr only).
+//!
+//! The server implements [`Backend`] and provides it as Leptos context; server functions in
+//! `api/` stay one-liners: get the [`Caller`], call one method. Every method checks who the
+//! caller is and what they may touch; the console never talks to storage itself.
+
+use crate::types::*;
+use async_trait::async_trait;
+use std::sync::Arc;
+
+/// The client address as the server saw it (inserted as a request extension by the server).
+#[derive(Clone, Debug)]
+pub struct ClientIp(pub String);
+
+/// Who is calling: the session (cookie) and where from.
+#[derive(Clone)]
+pub struct Caller {
+    pub session: tower_sessions::Session,
+    pub ip: String,
+}
+
+pub type Result<T> = std::result::Result<T, ConsoleError>;
+
+#[async_trait]
+pub trait Backend: Send + Sync + 'static {
+    // --- session -------------------------------------------------------------------------
+    /// The signed-in person, or None.
+    async fn viewer(&self, caller: &Caller) -> Result<Option<Viewer>>;
+    async fn sign_up(&self, caller: &Caller, email: String, password: String) -> Result<Viewer>;
+    async fn sign_in(&self, caller: &Caller, email: String, password: String) -> Result<Viewer>;
+    async fn sign_out(&self, caller: &Caller, csrf: String) -> Result<()>;
+    /// Complete first-admin set-up with the one-time token printed at first start.
+    async fn setup_admin(&self, caller: &Caller, token: String, email: String, password: String) -> Result<Viewer>;
+    fn oauth_providers(&self) -> Vec<OAuthProviderInfo>;
+
+    // --- organization -----------------------------------------------------------------------
+    async fn switch_org(&self, caller: &Caller, csrf: String, org_id: String) -> Result<()>;
+    async fn create_org(&self, caller: &Caller, csrf: String, name: String) -> Result<OrgSummary>;
+    async fn org_details(&self, caller: &Caller) -> Result<OrgDetails>;
+    async fn create_invite(&self, caller: &Caller, csrf: String, role: String) -> Result<InviteInfo>;
+    async fn revoke_invite(&self, caller: &Caller, csrf: String, invite_id: String) -> Result<()>;
+    async fn accept_invite(&self, caller: &Caller, csrf: String, token: String) -> Result<OrgSummary>;
+    async fn set_member_role(&self, caller: &Caller, csrf: String, user_id: String, role: String) -> Result<()>;
+    async fn remove_member(&self, caller: &Caller, csrf: String, user_id: String) -> Result<()>;
+
+    // --- keys ---------------------------------------------------------------------------------
+    async fn list_keys(&self, caller: &Caller) -> Result<Vec<ApiKeyInfo>>;
+    /// `expires_at`: empty, or a date `YYYY-MM-DD` (end of that day, UTC) or RFC 3339.
+    async fn create_key(&self, caller: &Caller, csrf: String, name: String, expires_at: String) -> Result<CreatedKey>;
+    /// action: `disable`, `enable` or `revoke`.
+    async fn change_key(&self, caller: &Caller, csrf: String, key_id: String, action: String) -> Result<ApiKeyInfo>;
+
+    // --- money -------------------------------------------------------------------------------
+    async fn dashboard(&self, caller: &Caller) -> Result<Dashboard>;
+    async fn ledger(&self, caller: &Caller, page: u32) -> Result<LedgerPage>;
+    async fn redeem_code(&self, caller: &Caller, csrf: String, code: String) -> Result<LedgerEntryInfo>;
+
+    // --- admin (instance administrators only) --------------------------------------------
+    async fn admin_users(&self, caller: &Caller) -> Result<Vec<UserAdminInfo>>;
+    async fn admin_codes(&self, caller: &Caller) -> Result<Vec<RedemptionCodeInfo>>;
+    async fn admin_create_codes(&self, caller: &Caller, csrf: String, amount: String, count: String) -> Result<Vec<RedemptionCodeInfo>>;
+}
+
+pub type SharedBackend = Arc<dyn Backend>;

@@ -1,0 +1,24 @@
+//! Reusable pieces of the console's pages.
+
+pub mod alert;
+pub mod confirm;
+pub mod copy_button;
+pub mod field;
+pub mod ledger;
+pub mod money;
+pub mod page_header;
+pub mod session;
+pub mod table;
+pub mod time;
+
+pub use alert::{ActionError, ErrorBox, Loading, Notice, ShowError};
+pub use confirm::ConfirmStep;
+pub use copy_button::CopyButton;
+pub use field::{field_error, form_error, FormField, SelectField};
+pub use ledger::LedgerTable;
+pub use money::{format_usd, Money};
+pub use page_header::PageHeader;
+pub use session::{refresh_session_on, use_session, Authed, SessionCtx};
+pub use table::{DataTable, Empty};
+pub use time::{short_time, Time};
+

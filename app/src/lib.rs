@@ -1,0 +1,12 @@
+//! Gate.AI console: Leptos pages (SSR + hydration), server functions, and the types shared
+//! with the server.
+
+pub mod api;
+#[cfg(feature = "ssr")]
+pub mod backend;
+pub mod components;
+pub mod pages;
+pub mod shell;
+pub mod types;
+
+pub use shell::{shell, App};

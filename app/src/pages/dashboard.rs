@@ -1,0 +1,58 @@
+//! `/`: balance, totals, active keys and recent ledger entries of the current organization.
+
+use crate::api::money::dashboard;
+use crate::components::{use_session, LedgerTable, Loading, Money, PageHeader, ShowError};
+use crate::types::Usd;
+use leptos::either::Either;
+use leptos::prelude::*;
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    let epoch = use_session().epoch;
+    let data = Resource::new(move || epoch.get(), |_| dashboard());
+    view! {
+        <PageHeader title="Dashboard" description="Your organization's balance and recent activity."/>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match data.await {
+                    Ok(d) => Either::Left(view! {
+                        <section class="stats" aria-label="Summary">
+                            <Stat label="Balance" amount=d.balance testid="balance"/>
+                            <Stat label="Total credited" amount=d.total_credited testid="total-credited"/>
+                            <Stat label="Total spent" amount=d.total_spent testid="total-spent"/>
+                            <div class="card stat">
+                                <p class="stat-label">"Active keys"</p>
+                                <p class="stat-value" data-testid="active-keys">{d.active_keys}</p>
+                                <a class="stat-link" href="/keys">"Manage keys"</a>
+                            </div>
+                        </section>
+                        {d.balance.is_negative().then(|| view! {
+                            <div class="alert alert-warning" role="status" data-testid="debt-warning">
+                                "Your balance is below zero: API requests are refused until it is topped up. "
+                                <a href="/balance">"Top up or redeem a code"</a>
+                            </div>
+                        })}
+                        <section class="card">
+                            <div class="card-header">
+                                <h2>"Recent activity"</h2>
+                                <a href="/balance">"Full ledger"</a>
+                            </div>
+                            <LedgerTable entries=d.recent caption="Recent ledger entries"/>
+                        </section>
+                    }),
+                    Err(e) => Either::Right(view! { <ShowError error=e/> }),
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn Stat(label: &'static str, amount: Usd, testid: &'static str) -> impl IntoView {
+    view! {
+        <div class="card stat">
+            <p class="stat-label">{label}</p>
+            <p class="stat-value"><Money amount testid/></p>
+        </div>
+    }
+}

@@ -1,0 +1,180 @@
+//! The console's frame: top bar (organization switcher, who is signed in, sign out), left
+//! navigation, and the page in `<main>`. Signed-out visitors are redirected to the sign-in
+//! page (a 302 from the server, since the viewer resource is blocking).
+
+use crate::api::org::SwitchOrg;
+use crate::api::session::{get_viewer, SignOut};
+use crate::components::{refresh_session_on, ActionError, SessionCtx};
+use crate::types::{OrgSummary, Viewer};
+use leptos::either::{Either, EitherOf3};
+use leptos::prelude::*;
+use leptos_router::components::{Outlet, Redirect, A};
+use leptos_router::hooks::use_location;
+
+struct NavItem {
+    href: &'static str,
+    label: &'static str,
+    /// Active only on this exact path (the dashboard, at `/`).
+    exact: bool,
+    testid: &'static str,
+}
+
+/// The main navigation, in order. Add a page's entry here once its route exists in `shell.rs`.
+const MAIN_NAV: &[NavItem] = &[
+    NavItem { href: "/", label: "Dashboard", exact: true, testid: "nav-dashboard" },
+    NavItem { href: "/keys", label: "API keys", exact: false, testid: "nav-keys" },
+    // PLACEHOLDER (not built yet; add when the page exists):
+    //   NavItem { href: "/models", label: "Models", exact: false, testid: "nav-models" },
+    //   NavItem { href: "/activity", label: "Activity", exact: false, testid: "nav-activity" },
+    //   NavItem { href: "/video", label: "Video", exact: false, testid: "nav-video" },
+    NavItem { href: "/balance", label: "Balance", exact: false, testid: "nav-balance" },
+    // PLACEHOLDER (not built yet; add when the page exists):
+    //   NavItem { href: "/budgets", label: "Budgets", exact: false, testid: "nav-budgets" },
+    //   NavItem { href: "/guardrails", label: "Guardrails", exact: false, testid: "nav-guardrails" },
+    //   NavItem { href: "/settings/routing", label: "Routing", exact: false, testid: "nav-routing" },
+    NavItem { href: "/organization", label: "Organization", exact: false, testid: "nav-organization" },
+];
+
+/// Shown to instance administrators only.
+const ADMIN_NAV: &[NavItem] = &[
+    NavItem { href: "/admin/users", label: "Users", exact: false, testid: "nav-admin-users" },
+    NavItem { href: "/admin/codes", label: "Redemption codes", exact: false, testid: "nav-admin-codes" },
+    // PLACEHOLDER (not built yet; add when the page exists):
+    //   NavItem { href: "/admin/providers", label: "Providers", exact: false, testid: "nav-admin-providers" },
+    //   NavItem { href: "/admin/catalog", label: "Catalog & prices", exact: false, testid: "nav-admin-catalog" },
+];
+
+fn nav_list(items: &'static [NavItem]) -> impl IntoView {
+    view! {
+        <ul class="nav-list">
+            {items
+                .iter()
+                .map(|item| {
+                    view! {
+                        <li>
+                            <A href=item.href exact=item.exact attr:data-testid=item.testid>
+                                {item.label}
+                            </A>
+                        </li>
+                    }
+                })
+                .collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn Layout() -> impl IntoView {
+    let epoch = RwSignal::new(0u32);
+    let viewer = Resource::new_blocking(move || epoch.get(), |_| get_viewer());
+    provide_context(SessionCtx { viewer, epoch });
+
+    let switch = ServerAction::<SwitchOrg>::new();
+    let sign_out = ServerAction::<SignOut>::new();
+    refresh_session_on(switch);
+    let location = use_location();
+
+    let top = move || {
+        Suspend::new(async move {
+            match viewer.await {
+                Ok(Some(v)) => EitherOf3::A(view! { <UserBar viewer=v switch sign_out/> }),
+                Ok(None) => {
+                    let here = format!(
+                        "{}{}",
+                        location.pathname.get_untracked(),
+                        location.search.get_untracked()
+                    );
+                    let target = if here == "/" {
+                        "/sign-in".to_string()
+                    } else {
+                        format!("/sign-in?next={}", super::encode(&here))
+                    };
+                    EitherOf3::B(view! {
+                        <a class="button small" href=target.clone()>"Sign in"</a>
+                        <Redirect path=target/>
+                    })
+                }
+                Err(_) => EitherOf3::C(()),
+            }
+        })
+    };
+
+    let admin_nav = move || {
+        Suspend::new(async move {
+            let is_admin = matches!(viewer.await, Ok(Some(Viewer { is_admin: true, .. })));
+            is_admin.then(|| {
+                view! {
+                    <h2 class="nav-heading" id="nav-admin">"Admin"</h2>
+                    {nav_list(ADMIN_NAV)}
+                }
+            })
+        })
+    };
+
+    view! {
+        <div class="layout">
+            <a class="skip-link" href="#main">"Skip to content"</a>
+            <header class="topbar">
+                <a class="brand" href="/" aria-label="Gate.AI console home">
+                    <span class="brand-mark" aria-hidden="true">"G"</span>
+                    <span class="brand-name">"Gate.AI"</span>
+                </a>
+                <div class="topbar-right">
+                    <Transition fallback=|| ()>{top}</Transition>
+                </div>
+            </header>
+            <div class="frame">
+                <nav class="sidenav" aria-label="Console">
+                    {nav_list(MAIN_NAV)}
+                    <Transition fallback=|| ()>{admin_nav}</Transition>
+                </nav>
+                <main id="main" class="content" tabindex="-1">
+                    <ActionError action=switch/>
+                    <ActionError action=sign_out/>
+                    <Outlet/>
+                </main>
+            </div>
+        </div>
+    }
+}
+
+/// Organization switcher, signed-in email, sign-out button.
+#[component]
+fn UserBar(viewer: Viewer, switch: ServerAction<SwitchOrg>, sign_out: ServerAction<SignOut>) -> impl IntoView {
+    let Viewer { email, org, orgs, csrf, .. } = viewer;
+    let switcher = if orgs.len() > 1 {
+        let csrf = csrf.clone();
+        Either::Left(view! {
+            <ActionForm action=switch attr:class="org-switcher" attr:data-testid="org-switcher">
+                <input type="hidden" name="csrf" value=csrf/>
+                <label for="org-switch" class="sr-only">"Organization"</label>
+                <select id="org-switch" name="org_id" data-testid="org-select">
+                    {orgs
+                        .into_iter()
+                        .map(|o: OrgSummary| {
+                            let selected = o.id == org.id;
+                            view! {
+                                <option value=o.id selected=selected>
+                                    {o.name}
+                                </option>
+                            }
+                        })
+                        .collect_view()}
+                </select>
+                <button type="submit" class="button secondary small">"Switch"</button>
+            </ActionForm>
+        })
+    } else {
+        Either::Right(view! {
+            <span class="org-name" data-testid="current-org">{org.name.clone()}</span>
+        })
+    };
+    view! {
+        {switcher}
+        <span class="viewer-email" data-testid="viewer-email">{email}</span>
+        <ActionForm action=sign_out attr:class="sign-out" attr:data-testid="sign-out-form">
+            <input type="hidden" name="csrf" value=csrf/>
+            <button type="submit" class="button secondary small">"Sign out"</button>
+        </ActionForm>
+    }
+}

@@ -1,0 +1,35 @@
+//! One file per page of the console.
+
+pub mod admin_codes;
+pub mod admin_users;
+pub mod auth;
+pub mod balance;
+pub mod dashboard;
+pub mod invite;
+pub mod keys;
+pub mod layout;
+pub mod not_found;
+pub mod organization;
+pub mod setup;
+pub mod sign_in;
+pub mod sign_up;
+
+/// Percent-encodes a text for a query-parameter value (keeps `/` readable).
+pub(crate) fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => out.push(b as char),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_query_values() {
+        assert_eq!(super::encode("/invite/a b?x=1&y"), "/invite/a%20b%3Fx%3D1%26y");
+    }
+}

@@ -1,0 +1,127 @@
+# Shared helpers for the set-up, start and test scripts. Sourced, not run.
+# Everything installed by hand goes to .tools/ (git-ignored); compiled tools are also kept in
+# a per-user cache (~/.cache/gateai) so that a second clone on the same machine skips the
+# long `cargo install` steps.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS="$ROOT/.tools"
+CACHE="${GATEAI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gateai}"
+mkdir -p "$TOOLS/bin" "$CACHE"
+
+CARGO_LEPTOS_VERSION=0.3.11
+BINARYEN_VERSION=132.0.0
+
+log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+have() { command -v "$1" >/dev/null 2>&1; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif have sudo; then sudo "$@"; else die "need root for: $*"; fi; }
+
+APT_UPDATED=0
+apt_install() {
+  # apt_install pkg...  (installs only the missing ones; Debian/Ubuntu only)
+  local missing=()
+  for p in "$@"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  have apt-get || die "missing packages ${missing[*]} and no apt-get: install them by hand"
+  log "apt-get install ${missing[*]}"
+  if [ "$APT_UPDATED" = 0 ]; then as_root apt-get update -qq; APT_UPDATED=1; fi
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# The Rust toolchain that can build both the server and the wasm console.
+# Where rustup has (or can fetch) wasm32-unknown-unknown we use it; otherwise Debian's
+# rustc-web with the standard library built from source (-Zbuild-std), see README.
+# On Debian (these machines, CI) we use Debian's rustc-web 1.96 with the standard library's
+# source (cargo-leptos 0.3.11 needs Rust 1.96); elsewhere rustup with the wasm target and rust-src.
+setup_rust() {
+  if have apt-get; then
+    apt_install rustc-web cargo-web rust-web-src rust-web-llvm lld-22
+    export PATH="/usr/bin:$PATH"
+  elif have rustup; then
+    rustup target add wasm32-unknown-unknown >/dev/null
+    rustup component add rust-src >/dev/null
+  else
+    die "need either apt-get (Debian's rustc-web) or rustup"
+  fi
+  export PATH="$TOOLS/bin:$PATH"
+}
+
+# cargo install into the shared cache once, then link into .tools/bin
+cached_cargo_install() {
+  # cached_cargo_install <crate> <version> <binary> [extra cargo args...]
+  local crate="$1" version="$2" bin="$3"; shift 3
+  local root="$CACHE/cargo/$crate-$version"
+  if [ ! -x "$root/bin/$bin" ]; then
+    log "cargo install $crate $version (once per machine; cached in $root)"
+    CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+      cargo install "$crate" --version "$version" --root "$root" "$@" >&2
+  fi
+  ln -sf "$root/bin/$bin" "$TOOLS/bin/$bin"
+}
+
+wasm_bindgen_version() {
+  awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); print; exit}' "$ROOT/Cargo.lock"
+}
+
+setup_web_tools() {
+  cached_cargo_install cargo-leptos "$CARGO_LEPTOS_VERSION" cargo-leptos --locked --features no_downloads
+  local wbv; wbv="$(wasm_bindgen_version)"
+  [ -n "$wbv" ] || die "no wasm-bindgen in Cargo.lock"
+  cached_cargo_install wasm-bindgen-cli "$wbv" wasm-bindgen
+  # wasm-opt from npm's binaryen (Debian's binaryen 108 produces broken wasm)
+  if [ ! -x "$TOOLS/node/node_modules/binaryen/bin/wasm-opt" ]; then
+    have npm || apt_install nodejs npm
+    log "npm install binaryen@$BINARYEN_VERSION"
+    npm install --silent --prefix "$TOOLS/node" "binaryen@$BINARYEN_VERSION" >&2
+  fi
+  ln -sf "$TOOLS/node/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
+}
+
+# The wasm build always compiles the standard library from source (lib-cargo-args in
+# Cargo.toml), which needs the library's source and RUSTC_BOOTSTRAP=1 on a stable compiler.
+cargo_leptos() { RUSTC_BOOTSTRAP=1 cargo leptos "$@"; }
+
+# PostgreSQL and Redis for the test suite: honour TEST_DATABASE_URL / TEST_REDIS_URL; else
+# install (Debian), start and prepare a local role and database.
+setup_services() {
+  if [ -z "${TEST_DATABASE_URL:-}" ]; then
+    if ! have pg_ctlcluster || ! ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then apt_install postgresql; fi
+    local ver; ver="$(ls /etc/postgresql | sort -V | tail -1)"
+    [ -n "$ver" ] || die "no PostgreSQL cluster found in /etc/postgresql"
+    if ! pg_lsclusters -h 2>/dev/null | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -q online; then
+      log "starting PostgreSQL $ver"
+      as_root pg_ctlcluster "$ver" main start
+    fi
+    local psql=(as_root su postgres -c)
+    if ! "${psql[@]}" "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='gateai'\"" | grep -q 1; then
+      "${psql[@]}" "psql -qc \"CREATE ROLE gateai LOGIN PASSWORD 'gateai' CREATEDB\""
+    fi
+    if ! "${psql[@]}" "psql -tAc \"SELECT 1 FROM pg_database WHERE datname='gateai_test'\"" | grep -q 1; then
+      "${psql[@]}" "createdb -O gateai gateai_test"
+    fi
+    local port; port="$(pg_lsclusters -h | awk -v v="$ver" '$1==v && $2=="main" {print $3}')"
+    export TEST_DATABASE_URL="postgres://gateai:gateai@127.0.0.1:${port:-5432}/gateai_test"
+  fi
+  if [ -z "${TEST_REDIS_URL:-}" ]; then
+    have redis-server || apt_install redis-server
+    if ! redis-cli -p 6379 ping >/dev/null 2>&1; then
+      log "starting Redis"
+      redis-server --daemonize yes --port 6379 --save "" --appendonly no >/dev/null
+      for _ in $(seq 1 50); do redis-cli -p 6379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+    fi
+    export TEST_REDIS_URL="redis://127.0.0.1:6379"
+  fi
+}
+
+# Chromium and the Node packages of the browser tests.
+setup_browser() {
+  if [ -z "${CHROMIUM_PATH:-}" ]; then
+    have chromium || apt_install chromium
+    export CHROMIUM_PATH="$(command -v chromium)"
+  fi
+  if [ ! -d "$ROOT/end2end/node_modules/playwright-core" ] || [ "$ROOT/end2end/package-lock.json" -nt "$ROOT/end2end/node_modules/.package-lock.json" ]; then
+    log "npm ci (end2end)"
+    (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund >&2)
+  fi
+}

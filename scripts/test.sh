@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite: Rust unit and integration tests against SQLite and PostgreSQL, then
+# the browser tests in Chromium. Installs and starts what is missing (see lib.sh).
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+started=$(date +%s)
+setup_rust
+setup_web_tools
+setup_services
+setup_browser
+log "building the console and the server (debug)"
+cargo_leptos build
+log "Rust tests (SQLite and PostgreSQL: $TEST_DATABASE_URL)"
+cargo test --workspace --exclude frontend 2>&1 | tee "$ROOT/target/rust-tests.log"
+log "browser tests"
+export GATEAI_BIN="$ROOT/target/debug/gateai" GATEAI_SITE_ROOT="$ROOT/target/site"
+node --test --test-concurrency=1 end2end/tests/
+log "all tests passed in $(( $(date +%s) - started ))s"

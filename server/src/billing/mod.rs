@@ -1,0 +1,5 @@
+//! Money: the append-only ledger, redemption codes, the payment webhook.
+
+pub mod ledger;
+pub mod payments;
+pub mod redemption;

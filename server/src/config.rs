@@ -1,0 +1,235 @@
+//! One configuration for the server and the CLI: defaults, then an optional TOML file
+//! (`--config`), then environment variables. Every setting is listed in the README.
+
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// `sqlite://…` (default: a file in the data folder) or `postgres://…`.
+    pub database_url: Option<String>,
+    /// Optional; used by scale-out features.
+    pub redis_url: Option<String>,
+    /// Listen address, `127.0.0.1:8080` by default.
+    pub addr: String,
+    /// The URL people and clients reach the server at (links, cookies' Secure flag).
+    pub public_url: Option<String>,
+    /// Folder for the SQLite file, the generated secret and (later) video files.
+    pub data_dir: PathBuf,
+    /// Where the built console lives (`target/site` after `cargo leptos build`).
+    pub site_root: PathBuf,
+    /// Server secret for keyed hashes of API keys, codes and tokens. When unset, one is
+    /// generated into `<data_dir>/secret` at first start. Replicas must share it.
+    pub secret: Option<String>,
+    /// First admin, created at start when the database has no user.
+    pub admin_email: Option<String>,
+    pub admin_password: Option<String>,
+    /// HMAC-SHA256 secret of the payment provider's webhook; the webhook is off without it.
+    pub payment_webhook_secret: Option<String>,
+    /// Session lifetime without activity, in hours.
+    pub session_hours: i64,
+    /// Failed sign-ins allowed per account and per IP address in `login_window_minutes`.
+    pub login_max_failures_per_account: u32,
+    pub login_max_failures_per_ip: u32,
+    pub login_window_minutes: u32,
+    pub oauth: OAuthConfig,
+}
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct OAuthConfig {
+    pub github: Option<OAuthProvider>,
+    pub google: Option<OAuthProvider>,
+    /// Any OIDC-style provider, by id (`[oauth.custom.myidp]`).
+    pub custom: std::collections::BTreeMap<String, OAuthProvider>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OAuthProvider {
+    pub client_id: String,
+    pub client_secret: String,
+    /// Defaults exist for github and google; required for custom providers.
+    pub auth_url: Option<String>,
+    pub token_url: Option<String>,
+    pub userinfo_url: Option<String>,
+    /// Shown on the button.
+    pub label: Option<String>,
+    pub scopes: Option<Vec<String>>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            database_url: None,
+            redis_url: None,
+            addr: "127.0.0.1:8080".into(),
+            public_url: None,
+            data_dir: PathBuf::from("data"),
+            site_root: PathBuf::from("target/site"),
+            secret: None,
+            admin_email: None,
+            admin_password: None,
+            payment_webhook_secret: None,
+            session_hours: 24 * 7,
+            login_max_failures_per_account: 10,
+            login_max_failures_per_ip: 50,
+            login_window_minutes: 15,
+            oauth: OAuthConfig::default(),
+        }
+    }
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+fn env_parse<T: std::str::FromStr>(name: &str, into: &mut T) -> anyhow::Result<()> {
+    if let Some(v) = env(name) {
+        *into = v.parse().map_err(|_| anyhow::anyhow!("{name} has an invalid value: {v}"))?;
+    }
+    Ok(())
+}
+
+impl Config {
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut c: Config = match file {
+            Some(p) => {
+                let text = std::fs::read_to_string(p)
+                    .map_err(|e| anyhow::anyhow!("cannot read config file {}: {e}", p.display()))?;
+                toml::from_str(&text).map_err(|e| anyhow::anyhow!("config file {}: {e}", p.display()))?
+            }
+            None => Config::default(),
+        };
+        if let Some(v) = env("DATABASE_URL") { c.database_url = Some(v); }
+        if let Some(v) = env("REDIS_URL") { c.redis_url = Some(v); }
+        if let Some(v) = env("GATEAI_ADDR") { c.addr = v; }
+        if let Some(v) = env("GATEAI_PUBLIC_URL") { c.public_url = Some(v); }
+        if let Some(v) = env("GATEAI_DATA_DIR") { c.data_dir = v.into(); }
+        if let Some(v) = env("GATEAI_SITE_ROOT").or_else(|| env("LEPTOS_SITE_ROOT")) { c.site_root = v.into(); }
+        if let Some(v) = env("GATEAI_SECRET") { c.secret = Some(v); }
+        if let Some(v) = env("GATEAI_ADMIN_EMAIL") { c.admin_email = Some(v); }
+        if let Some(v) = env("GATEAI_ADMIN_PASSWORD") { c.admin_password = Some(v); }
+        if let Some(v) = env("GATEAI_PAYMENT_WEBHOOK_SECRET") { c.payment_webhook_secret = Some(v); }
+        env_parse("GATEAI_SESSION_HOURS", &mut c.session_hours)?;
+        env_parse("GATEAI_LOGIN_MAX_FAILURES_PER_ACCOUNT", &mut c.login_max_failures_per_account)?;
+        env_parse("GATEAI_LOGIN_MAX_FAILURES_PER_IP", &mut c.login_max_failures_per_ip)?;
+        env_parse("GATEAI_LOGIN_WINDOW_MINUTES", &mut c.login_window_minutes)?;
+        for (id, var) in [("github", "GITHUB"), ("google", "GOOGLE")] {
+            if let (Some(client_id), Some(client_secret)) =
+                (env(&format!("GATEAI_OAUTH_{var}_CLIENT_ID")), env(&format!("GATEAI_OAUTH_{var}_CLIENT_SECRET")))
+            {
+                let p = OAuthProvider {
+                    client_id,
+                    client_secret,
+                    auth_url: env(&format!("GATEAI_OAUTH_{var}_AUTH_URL")),
+                    token_url: env(&format!("GATEAI_OAUTH_{var}_TOKEN_URL")),
+                    userinfo_url: env(&format!("GATEAI_OAUTH_{var}_USERINFO_URL")),
+                    label: None,
+                    scopes: None,
+                };
+                if id == "github" { c.oauth.github = Some(p) } else { c.oauth.google = Some(p) }
+            }
+        }
+        // One OIDC-style provider from the environment; more in the TOML file.
+        if let (Some(client_id), Some(client_secret), Some(auth_url), Some(token_url), Some(userinfo_url)) = (
+            env("GATEAI_OAUTH_OIDC_CLIENT_ID"),
+            env("GATEAI_OAUTH_OIDC_CLIENT_SECRET"),
+            env("GATEAI_OAUTH_OIDC_AUTH_URL"),
+            env("GATEAI_OAUTH_OIDC_TOKEN_URL"),
+            env("GATEAI_OAUTH_OIDC_USERINFO_URL"),
+        ) {
+            c.oauth.custom.insert(
+                "oidc".into(),
+                OAuthProvider {
+                    client_id,
+                    client_secret,
+                    auth_url: Some(auth_url),
+                    token_url: Some(token_url),
+                    userinfo_url: Some(userinfo_url),
+                    label: env("GATEAI_OAUTH_OIDC_LABEL"),
+                    scopes: None,
+                },
+            );
+        }
+        c.validate()?;
+        Ok(c)
+    }
+
+    fn validate(&self) -> anyhow::Result<()> {
+        if self.session_hours <= 0 {
+            anyhow::bail!("session_hours must be positive");
+        }
+        for (id, p) in &self.oauth.custom {
+            if p.auth_url.is_none() || p.token_url.is_none() || p.userinfo_url.is_none() {
+                anyhow::bail!("oauth provider {id} needs auth_url, token_url and userinfo_url");
+            }
+        }
+        if let Some(u) = &self.public_url {
+            url::Url::parse(u).map_err(|e| anyhow::anyhow!("GATEAI_PUBLIC_URL is not a URL: {e}"))?;
+        }
+        Ok(())
+    }
+
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| format!("sqlite://{}", self.data_dir.join("gateai.db").display()))
+    }
+
+    /// Base URL for links shown to people, without a trailing slash.
+    pub fn public_url(&self) -> String {
+        self.public_url
+            .clone()
+            .unwrap_or_else(|| format!("http://{}", self.addr))
+            .trim_end_matches('/')
+            .to_string()
+    }
+
+    pub fn https(&self) -> bool {
+        self.public_url().starts_with("https://")
+    }
+
+    /// The server secret: configured, or generated once into the data folder.
+    pub fn load_secret(&self) -> anyhow::Result<Vec<u8>> {
+        if let Some(s) = &self.secret {
+            if s.len() < 32 {
+                anyhow::bail!("GATEAI_SECRET must be at least 32 characters");
+            }
+            return Ok(s.as_bytes().to_vec());
+        }
+        let path = self.data_dir.join("secret");
+        if let Ok(existing) = std::fs::read_to_string(&path) {
+            let s = existing.trim();
+            if s.len() >= 32 {
+                return Ok(s.as_bytes().to_vec());
+            }
+        }
+        std::fs::create_dir_all(&self.data_dir)?;
+        let fresh = crate::accounts::tokens::random_hex(32);
+        write_private(&path, &fresh)?;
+        // Another process may have raced us: whatever is on disk now wins.
+        let s = std::fs::read_to_string(&path)?;
+        Ok(s.trim().as_bytes().to_vec())
+    }
+}
+
+fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    match opts.open(path) {
+        Ok(mut f) => {
+            f.write_all(content.as_bytes())?;
+            Ok(())
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}

@@ -1,0 +1,142 @@
+//! Router assembly and the listening server.
+
+use super::errors::{api_error, Protocol};
+use super::{middleware, oauth, payments};
+use crate::accounts::sessions::DbSessionStore;
+use crate::console::ConsoleBackend;
+use crate::state::AppState;
+use app::backend::SharedBackend;
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use leptos::prelude::*;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub fn leptos_options(state: &AppState) -> anyhow::Result<LeptosOptions> {
+    let addr: SocketAddr = state.config.addr.parse().unwrap_or_else(|_| SocketAddr::from(([127, 0, 0, 1], 8080)));
+    Ok(LeptosOptions::builder()
+        .output_name("gateai")
+        .site_root(state.config.site_root.to_string_lossy().to_string())
+        .site_pkg_dir("pkg")
+        .site_addr(addr)
+        .build())
+}
+
+/// API paths answer in JSON; everything else falls to the console (static files, 404 page).
+fn is_api_path(path: &str) -> bool {
+    ["/api/", "/openai/", "/anthropic/", "/v1/"].iter().any(|p| path.starts_with(p))
+        || ["/api", "/openai", "/anthropic", "/v1"].contains(&path)
+}
+
+async fn fallback(State(options): State<LeptosOptions>, uri: Uri, req: Request<Body>) -> Response {
+    if is_api_path(uri.path()) {
+        return api_error(Protocol::of_path(uri.path()), StatusCode::NOT_FOUND, "unknown api path");
+    }
+    let handler = leptos_axum::file_and_error_handler::<LeptosOptions, _>(app::shell);
+    handler(uri, State(options), req).await
+}
+
+async fn healthz(State(state): State<AppState>) -> Response {
+    match state.db.ping().await {
+        Ok(()) => (StatusCode::OK, "ok").into_response(),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response(),
+    }
+}
+
+pub fn router(state: AppState) -> anyhow::Result<Router> {
+    let options = leptos_options(&state)?;
+    let backend: SharedBackend = Arc::new(ConsoleBackend { state: state.clone() });
+    let routes = generate_route_list(app::App);
+
+    let console = Router::new()
+        .leptos_routes_with_context(
+            &options,
+            routes,
+            {
+                let backend = backend.clone();
+                move || provide_context(backend.clone())
+            },
+            {
+                let options = options.clone();
+                move || app::shell(options.clone())
+            },
+        )
+        .fallback(fallback)
+        .with_state(options);
+
+    let api = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/payments/webhook", post(payments::webhook))
+        .route("/auth/oauth/{provider}/start", get(oauth::start))
+        .route("/auth/oauth/{provider}/callback", get(oauth::callback))
+        .with_state(state.clone());
+
+    let store = DbSessionStore::new(state.db.clone());
+    store.spawn_purge(std::time::Duration::from_secs(3600));
+    let sessions = SessionManagerLayer::new(store)
+        .with_name("gateai_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.https())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(time::Duration::hours(state.config.session_hours)));
+
+    Ok(api
+        .merge(console)
+        .layer(axum::middleware::from_fn(middleware::same_origin_writes))
+        .layer(axum::middleware::from_fn(middleware::client_ip))
+        .layer(sessions)
+        .layer(TraceLayer::new_for_http())
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid)))
+}
+
+/// A running server (tests start one on port 0).
+pub struct Running {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    pub task: tokio::task::JoinHandle<()>,
+}
+
+impl Running {
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+    pub async fn stop(mut self) {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let _ = (&mut self.task).await;
+    }
+}
+
+/// Binds `state.config.addr` and serves until `stop` (or the process ends).
+pub async fn start(state: AppState) -> anyhow::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(&state.config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config.addr))?;
+    let addr = listener.local_addr()?;
+    let app = router(state.clone())?;
+    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+    let task = tokio::spawn(async move {
+        let served = axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(async move {
+                let _ = rx.await;
+            })
+            .await;
+        if let Err(e) = served {
+            tracing::error!(error = %e, "server stopped with an error");
+        }
+    });
+    Ok(Running { addr, state, shutdown: Some(tx), task })
+}

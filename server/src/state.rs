@@ -1,0 +1,51 @@
+//! Everything a request handler may need, built once at start.
+
+use crate::accounts::throttle::LoginThrottle;
+use crate::accounts::tokens::Hasher;
+use crate::accounts::ApiKeys;
+use crate::config::Config;
+use crate::storage::Db;
+use std::sync::Arc;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub inner: Arc<Inner>,
+}
+
+pub struct Inner {
+    pub config: Config,
+    pub db: Db,
+    pub hasher: Hasher,
+    pub keys: ApiKeys,
+    pub throttle: LoginThrottle,
+    pub oauth: crate::accounts::oauth::OAuth,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.inner
+    }
+}
+
+impl AppState {
+    /// Opens the database (migrating it) and builds the state.
+    pub async fn build(config: Config) -> anyhow::Result<AppState> {
+        let db = crate::storage::connect(&config.database_url()).await?;
+        db.migrate().await?;
+        Self::with_db(config, db)
+    }
+
+    pub fn with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
+        let hasher = Hasher::new(config.load_secret()?);
+        let keys = ApiKeys::new(db.clone(), hasher.clone());
+        let throttle = LoginThrottle::new(
+            config.login_max_failures_per_account,
+            config.login_max_failures_per_ip,
+            Duration::from_secs(u64::from(config.login_window_minutes) * 60),
+        );
+        let oauth = crate::accounts::oauth::OAuth::new(&config)?;
+        Ok(AppState { inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth }) })
+    }
+}

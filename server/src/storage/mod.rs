@@ -1,0 +1,286 @@
+//! Storage: one trait per aggregate, implemented once in SQL for both SQLite and PostgreSQL.
+//!
+//! Handlers and services see only `Db` (`Arc<dyn Store>`); which database sits behind it is
+//! decided at start from `DATABASE_URL`. The SQL is written once (`queries.rs`) and compiled
+//! for each backend by a macro, since both accept `$n` parameters, `RETURNING` and
+//! `ON CONFLICT`. Money is `i64` units of 10⁻¹⁰ USD; times are unix seconds.
+
+mod postgres;
+mod queries;
+mod sqlite;
+
+use async_trait::async_trait;
+use std::sync::Arc;
+
+pub use postgres::PostgresStore;
+pub use sqlite::SqliteStore;
+
+pub type Db = Arc<dyn Store>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    Conflict(&'static str),
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("{0}")]
+    Other(String),
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct UserRow {
+    pub id: String,
+    pub email: String,
+    pub password_hash: Option<String>,
+    pub is_admin: bool,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct OrgRow {
+    pub id: String,
+    pub name: String,
+    pub personal: bool,
+    pub balance_units: i64,
+    pub created_at: i64,
+}
+
+/// An organization together with the caller's role in it.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MembershipOrgRow {
+    pub id: String,
+    pub name: String,
+    pub personal: bool,
+    pub role: String,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct MemberRow {
+    pub user_id: String,
+    pub email: String,
+    pub role: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct InviteRow {
+    pub id: String,
+    pub org_id: String,
+    pub token_hash: String,
+    pub role: String,
+    pub created_by: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub accepted_by: Option<String>,
+    pub accepted_at: Option<i64>,
+    pub revoked: bool,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ApiKeyRow {
+    pub id: String,
+    pub org_id: String,
+    pub created_by: String,
+    pub name: String,
+    pub key_hash: String,
+    pub prefix: String,
+    pub status: String,
+    pub management: bool,
+    pub budget_units: Option<i64>,
+    pub spend_units: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+    pub last_used_at: Option<i64>,
+    pub expires_at: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub struct NewApiKey {
+    pub id: String,
+    pub org_id: String,
+    pub created_by: String,
+    pub name: String,
+    pub key_hash: String,
+    pub prefix: String,
+    pub management: bool,
+    pub budget_units: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub now: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct LedgerRow {
+    pub id: i64,
+    pub org_id: String,
+    pub kind: String,
+    pub amount_units: i64,
+    pub balance_after_units: i64,
+    pub reference: String,
+    pub note: String,
+    pub actor_user_id: Option<String>,
+    pub created_at: i64,
+}
+
+/// One entry to append. `reference` is the idempotency key: unique across the ledger.
+#[derive(Clone, Debug)]
+pub struct NewLedgerEntry {
+    pub org_id: String,
+    pub kind: &'static str,
+    pub amount_units: i64,
+    pub reference: String,
+    pub note: String,
+    pub actor_user_id: Option<String>,
+    pub now: i64,
+}
+
+/// What an append did.
+#[derive(Clone, Debug)]
+pub enum Appended {
+    /// Booked now.
+    New(LedgerRow),
+    /// The reference was booked before: nothing changed; here is the earlier entry.
+    Duplicate(LedgerRow),
+}
+
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct LedgerTotals {
+    pub balance_units: i64,
+    pub credited_units: i64,
+    pub spent_units: i64,
+    pub sum_units: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct RedemptionCodeRow {
+    pub id: String,
+    pub code_hash: String,
+    pub hint: String,
+    pub amount_units: i64,
+    pub created_by: Option<String>,
+    pub created_at: i64,
+    pub redeemed_by: Option<String>,
+    pub redeemed_org: Option<String>,
+    pub redeemed_at: Option<i64>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Redeemed {
+    Ok(LedgerRow),
+    UnknownCode,
+    AlreadyUsed,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct SessionRow {
+    pub id: String,
+    pub data: String,
+    pub expiry_date: i64,
+}
+
+#[async_trait]
+pub trait Users: Send + Sync {
+    async fn user_count(&self) -> StoreResult<i64>;
+    /// Creates the user, their personal organization and the owner membership, atomically.
+    /// `Conflict("email")` when the email is taken.
+    async fn create_user(&self, user: &UserRow, personal_org: &OrgRow) -> StoreResult<()>;
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>>;
+    async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>>;
+    async fn list_users(&self) -> StoreResult<Vec<UserRow>>;
+    async fn set_password(&self, user_id: &str, hash: &str) -> StoreResult<()>;
+    async fn oauth_user(&self, provider: &str, subject: &str) -> StoreResult<Option<String>>;
+    async fn link_oauth(&self, provider: &str, subject: &str, user_id: &str, email: &str, now: i64) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Orgs: Send + Sync {
+    async fn org(&self, id: &str) -> StoreResult<Option<OrgRow>>;
+    /// Creates an organization with `owner` as its owner.
+    async fn create_org(&self, org: &OrgRow, owner: &str) -> StoreResult<()>;
+    async fn personal_org(&self, user_id: &str) -> StoreResult<Option<OrgRow>>;
+    async fn orgs_of_user(&self, user_id: &str) -> StoreResult<Vec<MembershipOrgRow>>;
+    async fn role_in(&self, org_id: &str, user_id: &str) -> StoreResult<Option<String>>;
+    async fn members(&self, org_id: &str) -> StoreResult<Vec<MemberRow>>;
+    async fn add_member(&self, org_id: &str, user_id: &str, role: &str, now: i64) -> StoreResult<()>;
+    async fn set_role(&self, org_id: &str, user_id: &str, role: &str) -> StoreResult<()>;
+    async fn remove_member(&self, org_id: &str, user_id: &str) -> StoreResult<()>;
+    async fn count_owners(&self, org_id: &str) -> StoreResult<i64>;
+    async fn create_invite(&self, invite: &InviteRow) -> StoreResult<()>;
+    async fn open_invites(&self, org_id: &str, now: i64) -> StoreResult<Vec<InviteRow>>;
+    async fn invite_by_token(&self, token_hash: &str) -> StoreResult<Option<InviteRow>>;
+    async fn revoke_invite(&self, org_id: &str, invite_id: &str) -> StoreResult<bool>;
+    /// Marks the invite used and adds the membership in one transaction; false when the
+    /// invite is no longer open (used, revoked or expired).
+    async fn accept_invite(&self, invite_id: &str, user_id: &str, now: i64) -> StoreResult<bool>;
+}
+
+#[async_trait]
+pub trait Keys: Send + Sync {
+    async fn insert_key(&self, key: &NewApiKey) -> StoreResult<ApiKeyRow>;
+    /// The request path's lookup: one indexed query on the keyed hash.
+    async fn key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRow>>;
+    async fn key_by_id(&self, org_id: &str, id: &str) -> StoreResult<Option<ApiKeyRow>>;
+    async fn keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>>;
+    async fn set_key_status(&self, org_id: &str, id: &str, status: &str, now: i64) -> StoreResult<Option<ApiKeyRow>>;
+    async fn touch_key(&self, id: &str, now: i64) -> StoreResult<()>;
+}
+
+#[async_trait]
+pub trait Ledger: Send + Sync {
+    /// Appends one entry and moves the organization's cached balance with it, atomically;
+    /// a reference booked before is a no-op that returns the earlier entry.
+    async fn append(&self, entry: &NewLedgerEntry) -> StoreResult<Appended>;
+    async fn entries(&self, org_id: &str, offset: i64, limit: i64) -> StoreResult<Vec<LedgerRow>>;
+    async fn entry_count(&self, org_id: &str) -> StoreResult<i64>;
+    /// Cached balance, credits, spend, and the ledger's own sum (equal to the balance).
+    async fn totals(&self, org_id: &str) -> StoreResult<LedgerTotals>;
+    async fn insert_codes(&self, codes: &[RedemptionCodeRow]) -> StoreResult<()>;
+    async fn list_codes(&self, limit: i64) -> StoreResult<Vec<RedemptionCodeRow>>;
+    /// Marks the code used and books the credit in one transaction: exactly once.
+    async fn redeem(&self, code_hash: &str, user_id: &str, org_id: &str, now: i64) -> StoreResult<Redeemed>;
+}
+
+#[async_trait]
+pub trait Sessions: Send + Sync {
+    /// Insert a new session; false if the id exists.
+    async fn session_insert(&self, row: &SessionRow) -> StoreResult<bool>;
+    async fn session_save(&self, row: &SessionRow) -> StoreResult<()>;
+    async fn session_load(&self, id: &str, now: i64) -> StoreResult<Option<SessionRow>>;
+    async fn session_delete(&self, id: &str) -> StoreResult<()>;
+    async fn sessions_purge(&self, now: i64) -> StoreResult<u64>;
+}
+
+#[async_trait]
+pub trait Settings: Send + Sync {
+    async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
+    async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
+    async fn delete_setting(&self, key: &str) -> StoreResult<()>;
+}
+
+/// Everything the server needs from its database.
+#[async_trait]
+pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + 'static {
+    fn backend_name(&self) -> &'static str;
+    async fn migrate(&self) -> StoreResult<()>;
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Opens the database named by the URL (`sqlite://path` or `postgres://…`), without migrating.
+pub async fn connect(url: &str) -> StoreResult<Db> {
+    if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Arc::new(PostgresStore::connect(url).await?))
+    } else if url.starts_with("sqlite:") {
+        Ok(Arc::new(SqliteStore::connect(url).await?))
+    } else {
+        Err(StoreError::Other(format!(
+            "DATABASE_URL must start with sqlite:// or postgres:// (got {})",
+            url.split(':').next().unwrap_or("")
+        )))
+    }
+}
+

@@ -1,0 +1,37 @@
+//! PostgreSQL: for several replicas sharing one database.
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+use std::time::Duration;
+
+pub struct PostgresStore {
+    pub(crate) pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let pool = PgPoolOptions::new()
+            .max_connections(32)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect(url)
+            .await?;
+        Ok(PostgresStore { pool })
+    }
+}
+
+super::queries::impl_store!(PostgresStore);
+
+#[async_trait::async_trait]
+impl Store for PostgresStore {
+    fn backend_name(&self) -> &'static str {
+        "postgres"
+    }
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("../migrations/postgres").run(&self.pool).await?;
+        Ok(())
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,45 @@
+//! SQLite: the default. One file under the data folder, WAL mode, writers wait their turn.
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::SqlitePool;
+use std::str::FromStr;
+use std::time::Duration;
+
+pub struct SqliteStore {
+    pub(crate) pool: SqlitePool,
+}
+
+impl SqliteStore {
+    pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        let opts = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(30));
+        if let Some(dir) = opts.get_filename().parent() {
+            if !dir.as_os_str().is_empty() {
+                std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
+            }
+        }
+        let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
+        Ok(SqliteStore { pool })
+    }
+}
+
+super::queries::impl_store!(SqliteStore);
+
+#[async_trait::async_trait]
+impl Store for SqliteStore {
+    fn backend_name(&self) -> &'static str {
+        "sqlite"
+    }
+    async fn migrate(&self) -> StoreResult<()> {
+        sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?;
+        Ok(())
+    }
+    async fn ping(&self) -> StoreResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,8 @@
+//! One integration test binary (faster to build and link than one per file).
+
+mod common;
+mod storage;
+mod accounts;
+mod cli;
+mod money;
+mod oauth;

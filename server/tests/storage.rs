@@ -1,0 +1,233 @@
+//! The storage suite: every test runs on SQLite and on PostgreSQL.
+
+use crate::both;
+use crate::common::*;
+use gateai::storage::*;
+
+fn user(email: &str) -> (UserRow, OrgRow) {
+    let id = uuid::Uuid::now_v7().to_string();
+    (
+        UserRow { id: id.clone(), email: email.into(), password_hash: None, is_admin: false, created_at: 1 },
+        OrgRow { id: format!("org-{id}"), name: format!("{email} (personal)"), personal: true, balance_units: 0, created_at: 1 },
+    )
+}
+
+fn entry(org: &str, amount: i64, reference: &str) -> NewLedgerEntry {
+    NewLedgerEntry {
+        org_id: org.into(),
+        kind: if amount < 0 { "charge" } else { "top_up" },
+        amount_units: amount,
+        reference: reference.into(),
+        note: String::new(),
+        actor_user_id: None,
+        now: 1,
+    }
+}
+
+both!(user_gets_personal_org_and_email_is_unique, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("ada@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    assert_eq!(t.db.user_count().await.unwrap(), 1);
+    let orgs = t.db.orgs_of_user(&u.id).await.unwrap();
+    assert_eq!(orgs.len(), 1);
+    assert_eq!(orgs[0].role, "owner");
+    assert!(orgs[0].personal);
+    let (u2, o2) = user("ada@example.com");
+    assert!(matches!(t.db.create_user(&u2, &o2).await, Err(StoreError::Conflict("email"))));
+    // nothing of the failed sign-up was left behind
+    assert!(t.db.org(&o2.id).await.unwrap().is_none());
+    assert_eq!(t.db.user_count().await.unwrap(), 1);
+});
+
+both!(ledger_reference_books_once, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("a@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    let first = t.db.append(&entry(&o.id, 500, "payment:p1")).await.unwrap();
+    assert!(matches!(first, Appended::New(ref r) if r.balance_after_units == 500));
+    let again = t.db.append(&entry(&o.id, 500, "payment:p1")).await.unwrap();
+    assert!(matches!(again, Appended::Duplicate(ref r) if r.amount_units == 500));
+    let totals = t.db.totals(&o.id).await.unwrap();
+    assert_eq!(totals.balance_units, 500);
+    assert_eq!(totals.sum_units, 500);
+    assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 1);
+});
+
+both!(ledger_balance_equals_its_sum_after_a_concurrent_run, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("a@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    // 60 appends in parallel: credits, charges and replays of the same references
+    let mut tasks = Vec::new();
+    for i in 0..60i64 {
+        let db = t.db.clone();
+        let org = o.id.clone();
+        tasks.push(tokio::spawn(async move {
+            let amount = if i % 3 == 0 { -(i * 7 + 1) } else { i * 1000 + 3 };
+            let reference = format!("ref-{}", i % 40); // 20 references are sent twice
+            db.append(&entry(&org, amount, &reference)).await.unwrap()
+        }));
+    }
+    let mut new = 0;
+    for t in tasks {
+        if let Appended::New(_) = t.await.unwrap() {
+            new += 1;
+        }
+    }
+    assert_eq!(new, 40, "each reference booked exactly once");
+    let totals = t.db.totals(&o.id).await.unwrap();
+    assert_eq!(totals.balance_units, totals.sum_units, "cached balance equals the ledger's sum");
+    // balance_after of the newest entry is the balance: entries were serialized
+    let newest = t.db.entries(&o.id, 0, 1).await.unwrap();
+    assert_eq!(newest[0].balance_after_units, totals.balance_units);
+    // every entry's balance_after is the running sum in booking order
+    let mut all = t.db.entries(&o.id, 0, 100).await.unwrap();
+    all.reverse();
+    let mut running = 0;
+    for e in &all {
+        running += e.amount_units;
+        assert_eq!(e.balance_after_units, running);
+    }
+});
+
+both!(ledger_is_append_only, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("a@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    t.db.append(&entry(&o.id, 10, "r1")).await.unwrap();
+    // The database itself refuses to change history.
+    let url = t.url.clone();
+    let refused = if url.starts_with("sqlite") {
+        let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+        let a = sqlx::query("UPDATE ledger_entries SET amount_units = 99").execute(&pool).await.is_err();
+        let b = sqlx::query("DELETE FROM ledger_entries").execute(&pool).await.is_err();
+        a && b
+    } else {
+        let pool = sqlx::PgPool::connect(&url).await.unwrap();
+        let a = sqlx::query("UPDATE ledger_entries SET amount_units = 99").execute(&pool).await.is_err();
+        let b = sqlx::query("DELETE FROM ledger_entries").execute(&pool).await.is_err();
+        a && b
+    };
+    assert!(refused);
+});
+
+both!(twenty_parallel_redemptions_of_one_code_book_one_credit, |b| async move {
+    let t = test_db(b).await;
+    let mut orgs = Vec::new();
+    for i in 0..20 {
+        let (u, o) = user(&format!("u{i}@example.com"));
+        t.db.create_user(&u, &o).await.unwrap();
+        orgs.push((u.id, o.id));
+    }
+    let code = RedemptionCodeRow {
+        id: "c1".into(),
+        code_hash: "hash-1".into(),
+        hint: "GATE-…".into(),
+        amount_units: 7_000_000_000,
+        created_by: None,
+        created_at: 1,
+        redeemed_by: None,
+        redeemed_org: None,
+        redeemed_at: None,
+    };
+    t.db.insert_codes(&[code]).await.unwrap();
+    let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(20));
+    let mut tasks = Vec::new();
+    for (uid, oid) in orgs.clone() {
+        let db = t.db.clone();
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            db.redeem("hash-1", &uid, &oid, 2).await.unwrap()
+        }));
+    }
+    let mut ok = 0;
+    let mut used = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Redeemed::Ok(_) => ok += 1,
+            Redeemed::AlreadyUsed => used += 1,
+            Redeemed::UnknownCode => panic!("code exists"),
+        }
+    }
+    assert_eq!((ok, used), (1, 19));
+    let mut credited = 0;
+    for (_, oid) in &orgs {
+        let tot = t.db.totals(oid).await.unwrap();
+        assert_eq!(tot.balance_units, tot.sum_units);
+        credited += tot.balance_units;
+    }
+    assert_eq!(credited, 7_000_000_000);
+    assert!(matches!(t.db.redeem("nope", &orgs[0].0, &orgs[0].1, 3).await.unwrap(), Redeemed::UnknownCode));
+});
+
+both!(keys_are_found_by_hash_and_scoped_to_their_org, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("a@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    let (u2, o2) = user("b@example.com");
+    t.db.create_user(&u2, &o2).await.unwrap();
+    let k = t
+        .db
+        .insert_key(&NewApiKey {
+            id: "k1".into(),
+            org_id: o.id.clone(),
+            created_by: u.id.clone(),
+            name: "ci".into(),
+            key_hash: "h1".into(),
+            prefix: "sk-or-v1-abcd…wxyz".into(),
+            management: false,
+            budget_units: Some(5),
+            expires_at: None,
+            now: 10,
+        })
+        .await
+        .unwrap();
+    assert_eq!(k.status, "active");
+    assert_eq!(t.db.key_by_hash("h1").await.unwrap().unwrap().id, "k1");
+    assert!(t.db.key_by_hash("h2").await.unwrap().is_none());
+    assert!(t.db.key_by_id(&o2.id, "k1").await.unwrap().is_none(), "another org cannot see the key");
+    assert!(t.db.set_key_status(&o2.id, "k1", "revoked", 11).await.unwrap().is_none(), "nor change it");
+    assert_eq!(t.db.set_key_status(&o.id, "k1", "disabled", 11).await.unwrap().unwrap().status, "disabled");
+    assert_eq!(t.db.set_key_status(&o.id, "k1", "revoked", 12).await.unwrap().unwrap().status, "revoked");
+    assert!(t.db.set_key_status(&o.id, "k1", "active", 13).await.unwrap().is_none(), "revoked stays revoked");
+    assert_eq!(t.db.keys_of_org(&o.id).await.unwrap().len(), 1);
+    assert!(t.db.keys_of_org(&o2.id).await.unwrap().is_empty());
+});
+
+both!(sessions_expire_and_invites_are_accepted_once, |b| async move {
+    let t = test_db(b).await;
+    assert!(t.db.session_insert(&SessionRow { id: "s1".into(), data: "{}".into(), expiry_date: 100 }).await.unwrap());
+    assert!(!t.db.session_insert(&SessionRow { id: "s1".into(), data: "{}".into(), expiry_date: 100 }).await.unwrap());
+    assert!(t.db.session_load("s1", 50).await.unwrap().is_some());
+    assert!(t.db.session_load("s1", 100).await.unwrap().is_none(), "expired");
+    assert_eq!(t.db.sessions_purge(200).await.unwrap(), 1);
+
+    let (u, o) = user("owner@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    let (u2, o2) = user("guest@example.com");
+    t.db.create_user(&u2, &o2).await.unwrap();
+    let (u3, o3) = user("third@example.com");
+    t.db.create_user(&u3, &o3).await.unwrap();
+    let inv = InviteRow {
+        id: "i1".into(),
+        org_id: o.id.clone(),
+        token_hash: "th".into(),
+        role: "member".into(),
+        created_by: u.id.clone(),
+        created_at: 1,
+        expires_at: 1000,
+        accepted_by: None,
+        accepted_at: None,
+        revoked: false,
+    };
+    t.db.create_invite(&inv).await.unwrap();
+    assert_eq!(t.db.open_invites(&o.id, 10).await.unwrap().len(), 1);
+    assert!(!t.db.accept_invite("i1", &u2.id, 2000).await.unwrap(), "expired invite");
+    assert!(t.db.accept_invite("i1", &u2.id, 10).await.unwrap());
+    assert!(!t.db.accept_invite("i1", &u3.id, 11).await.unwrap(), "used once");
+    assert_eq!(t.db.role_in(&o.id, &u2.id).await.unwrap().as_deref(), Some("member"));
+    assert!(t.db.role_in(&o.id, &u3.id).await.unwrap().is_none());
+    assert_eq!(t.db.members(&o.id).await.unwrap().len(), 2);
+});
