@@ -87,6 +87,9 @@ export async function newPage(browser) {
   const page = await context.newPage();
   page.consoleErrors = [];
   page.on('console', (m) => {
+    // A 4xx answer to a server function is an expected answer (shown to the person), which
+    // Chromium also logs as a failed resource load; everything else counts.
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) return;
     if (m.type() === 'error' || m.type() === 'warning') page.consoleErrors.push(`${m.type()}: ${m.text()}`);
   });
   page.on('pageerror', (e) => page.consoleErrors.push(`pageerror: ${e.message}`));
@@ -95,7 +98,7 @@ export async function newPage(browser) {
 
 /** Waits until the wasm bundle has hydrated the page. */
 export async function hydrated(page) {
-  await page.waitForFunction(() => document.documentElement.dataset.hydrated === 'true', null, { timeout: 30_000 });
+  await page.waitForSelector('#app[data-hydrated="true"]', { timeout: 30_000 });
 }
 
 export async function shot(page, name) {

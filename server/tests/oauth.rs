@@ -8,6 +8,15 @@ use testkit::oauth::OAuthDouble;
 async fn app_with_idp() -> (TestApp, OAuthDouble) {
     let idp = OAuthDouble::start().await;
     let app = spawn_with(Backend::Sqlite, |c| {
+        c.oauth.github = Some(OAuthProvider {
+            client_id: idp.client_id.clone(),
+            client_secret: idp.client_secret.clone(),
+            auth_url: Some(format!("{}/authorize", idp.url)),
+            token_url: Some(format!("{}/token", idp.url)),
+            userinfo_url: Some(format!("{}/user", idp.url)),
+            label: None,
+            scopes: None,
+        });
         c.oauth.custom.insert(
             "oidc".into(),
             OAuthProvider {
@@ -31,7 +40,11 @@ fn location(a: &reqwest::Response) -> String {
 
 /// Browser-like walk: start → provider → callback. Returns the final redirect target.
 async fn walk(app: &TestApp, c: &Client, tamper_state: bool) -> String {
-    let start = c.http.get(format!("{}/auth/oauth/oidc/start", app.url)).send().await.unwrap();
+    walk_with(app, c, "oidc", tamper_state).await
+}
+
+async fn walk_with(app: &TestApp, c: &Client, provider: &str, tamper_state: bool) -> String {
+    let start = c.http.get(format!("{}/auth/oauth/{provider}/start", app.url)).send().await.unwrap();
     assert_eq!(start.status(), 303, "start redirects to the provider");
     let to_idp = location(&start);
     assert!(to_idp.contains("code_challenge_method=S256"), "{to_idp}");
@@ -64,8 +77,8 @@ async fn oauth_sign_in_creates_then_finds_the_user() {
     assert_eq!(walk(&app, &c2, false).await, "/");
     assert_eq!(c2.viewer().await["user_id"], v["user_id"]);
     assert_eq!(app.db.user_count().await.unwrap(), 1);
-    let providers = app.state.oauth.list();
-    assert_eq!(providers[0].label, "Test IdP");
+    let labels: Vec<String> = app.state.oauth.list().into_iter().map(|p| p.label).collect();
+    assert_eq!(labels, ["GitHub", "Test IdP"]);
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -103,4 +116,21 @@ async fn oauth_refuses_unverified_email_and_forged_state() {
     assert!(location(&bare).starts_with("/sign-in?error="));
     let unknown = app.client().http.get(format!("{}/auth/oauth/nope/start", app.url)).send().await.unwrap();
     assert!(location(&unknown).starts_with("/sign-in?error="));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn github_sign_in_uses_the_verified_primary_address() {
+    let (app, idp) = app_with_idp().await;
+    idp.sign_in_as("octocat", "octo@example.com", true);
+    let c = app.client();
+    assert_eq!(walk_with(&app, &c, "github", false).await, "/");
+    assert_eq!(c.viewer().await["email"], "octo@example.com");
+    // an unverified primary address is not enough (the verified noreply one is not used to link)
+    let (_, victim) = app.user("victim@example.com").await;
+    idp.sign_in_as("mallory", "victim@example.com", false);
+    let c2 = app.client();
+    let to = walk_with(&app, &c2, "github", false).await;
+    if to == "/" {
+        assert_ne!(c2.viewer().await["user_id"], victim["user_id"], "never signed in as the victim");
+    }
 }

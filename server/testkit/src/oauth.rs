@@ -55,6 +55,9 @@ impl OAuthDouble {
             .route("/authorize", get(authorize))
             .route("/token", post(token))
             .route("/userinfo", get(userinfo))
+            // GitHub's shapes: numeric id at /user, verified addresses at /user/emails
+            .route("/user", get(github_user))
+            .route("/user/emails", get(github_emails))
             .with_state(d.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
@@ -151,11 +154,36 @@ fn decode(s: &str) -> String {
 }
 
 async fn userinfo(State(d): State<OAuthDouble>, headers: HeaderMap) -> Response {
-    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| {
-        v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
-    });
-    match token.and_then(|t| d.lock().tokens.get(t).cloned()) {
+    match bearer_identity(&d, &headers) {
         Some(i) => Json(json!({"sub": i.sub, "email": i.email, "email_verified": i.email_verified})).into_response(),
         None => (StatusCode::UNAUTHORIZED, Json(json!({"error": "invalid_token"}))).into_response(),
+    }
+}
+
+fn bearer_identity(d: &OAuthDouble, headers: &HeaderMap) -> Option<Identity> {
+    let token = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| {
+        v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer "))
+    })?;
+    d.lock().tokens.get(token).cloned()
+}
+
+async fn github_user(State(d): State<OAuthDouble>, headers: HeaderMap) -> Response {
+    match bearer_identity(&d, &headers) {
+        Some(i) => {
+            let id: u64 = i.sub.bytes().fold(7u64, |h, b| h.wrapping_mul(31).wrapping_add(u64::from(b))) % 1_000_000_000;
+            Json(json!({"id": id, "login": i.sub, "email": null})).into_response()
+        }
+        None => (StatusCode::UNAUTHORIZED, Json(json!({"message": "Bad credentials"}))).into_response(),
+    }
+}
+
+async fn github_emails(State(d): State<OAuthDouble>, headers: HeaderMap) -> Response {
+    match bearer_identity(&d, &headers) {
+        Some(i) => Json(json!([
+            {"email": "noreply@users.example", "primary": false, "verified": true, "visibility": null},
+            {"email": i.email, "primary": true, "verified": i.email_verified, "visibility": "private"}
+        ]))
+        .into_response(),
+        None => (StatusCode::UNAUTHORIZED, Json(json!({"message": "Bad credentials"}))).into_response(),
     }
 }
