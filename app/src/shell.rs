@@ -8,7 +8,7 @@ use crate::pages::{
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The whole HTML document, rendered by the server around [`App`].
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -34,6 +34,10 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 
 /// The console. Pages under the layout need a session; the sign-in, sign-up and set-up pages
 /// do not. Add a page: a file in `pages/`, a route here, an entry in `pages/layout.rs`'s nav.
+///
+/// Every route renders `SsrMode::Async`: the server sends complete HTML (all data loaded), so
+/// pages read and forms post without JavaScript too, and a signed-out visitor gets a real
+/// 302 to the sign-in page. The console's data is a few local queries, so the wait is short.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -48,17 +52,17 @@ pub fn App() -> impl IntoView {
         <Router>
             <div id="app" data-hydrated=move || hydrated.get().then_some("true")>
                 <Routes fallback=|| view! { <NotFound/> }>
-                    <Route path=path!("/sign-in") view=SignInPage/>
-                    <Route path=path!("/sign-up") view=SignUpPage/>
-                    <Route path=path!("/setup") view=SetupPage/>
-                    <ParentRoute path=path!("") view=Layout>
-                        <Route path=path!("") view=DashboardPage/>
-                        <Route path=path!("/keys") view=KeysPage/>
-                        <Route path=path!("/balance") view=BalancePage/>
-                        <Route path=path!("/organization") view=OrganizationPage/>
-                        <Route path=path!("/invite/:token") view=InvitePage/>
-                        <Route path=path!("/admin/users") view=AdminUsersPage/>
-                        <Route path=path!("/admin/codes") view=AdminCodesPage/>
+                    <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async/>
+                    <Route path=path!("/sign-up") view=SignUpPage ssr=SsrMode::Async/>
+                    <Route path=path!("/setup") view=SetupPage ssr=SsrMode::Async/>
+                    <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
+                        <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
+                        <Route path=path!("/keys") view=KeysPage ssr=SsrMode::Async/>
+                        <Route path=path!("/balance") view=BalancePage ssr=SsrMode::Async/>
+                        <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>
+                        <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/codes") view=AdminCodesPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>

@@ -34,7 +34,7 @@ pub fn InvitePage() -> impl IntoView {
                         <ActionError action=accept/>
                         <ActionForm action=accept attr:data-testid="accept-invite-form">
                             <input type="hidden" name="csrf" value=csrf/>
-                            <input type="hidden" name="token" value=token()/>
+                            <input type="hidden" name="token" value=token/>
                             <button type="submit" class="button" disabled=move || accept.pending().get()>
                                 "Accept invitation"
                             </button>

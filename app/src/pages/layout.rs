@@ -73,6 +73,7 @@ pub fn Layout() -> impl IntoView {
     let sign_out = ServerAction::<SignOut>::new();
     refresh_session_on(switch);
     let location = use_location();
+    let main_ref = NodeRef::<leptos::html::Main>::new();
 
     let top = move || {
         Suspend::new(async move {
@@ -113,7 +114,19 @@ pub fn Layout() -> impl IntoView {
 
     view! {
         <div class="layout">
-            <a class="skip-link" href="#main">"Skip to content"</a>
+            <a
+                class="skip-link"
+                href="#main"
+                on:click=move |ev| {
+                    // The router would treat the link as a navigation; move the focus instead.
+                    ev.prevent_default();
+                    if let Some(main) = main_ref.get_untracked() {
+                        let _ = main.focus();
+                    }
+                }
+            >
+                "Skip to content"
+            </a>
             <header class="topbar">
                 <a class="brand" href="/" aria-label="Gate.AI console home">
                     <span class="brand-mark" aria-hidden="true">"G"</span>
@@ -128,7 +141,7 @@ pub fn Layout() -> impl IntoView {
                     {nav_list(MAIN_NAV)}
                     <Transition fallback=|| ()>{admin_nav}</Transition>
                 </nav>
-                <main id="main" class="content" tabindex="-1">
+                <main id="main" class="content" tabindex="-1" node_ref=main_ref>
                     <ActionError action=switch/>
                     <ActionError action=sign_out/>
                     <Outlet/>

@@ -236,7 +236,7 @@ fn Invites(invites: Vec<InviteInfo>, csrf: String, actions: OrgActions) -> impl 
     let form_csrf = csrf.clone();
     view! {
         <h3 id="invites-heading">"Invitations"</h3>
-        <p class="muted">"Anyone signed in who opens an invitation link joins with its role. Links expire."</p>
+        <p class="muted">"Anyone signed in who opens an invitation link joins with its role. Copy a link when you create it: it is shown only then. Links expire."</p>
         <ActionForm action=create attr:class="form-row" attr:data-testid="create-invite-form">
             <input type="hidden" name="csrf" value=form_csrf/>
             <SelectField label="Role" name="role" id="invite-role".to_string() options selected="member"
@@ -264,13 +264,22 @@ fn Invites(invites: Vec<InviteInfo>, csrf: String, actions: OrgActions) -> impl 
                         .into_iter()
                         .map(|i| {
                             let csrf = csrf.clone();
+                            // The server keeps only a hash of each invite's token: the link
+                            // exists in full only in the answer to its creation.
+                            let link = if i.link.is_empty() {
+                                Either::Left(view! { <span class="muted">"shown once, when created"</span> })
+                            } else {
+                                Either::Right(view! {
+                                    <div class="link-cell">
+                                        <code class="truncate" title=i.link.clone()>{i.link.clone()}</code>
+                                        <CopyButton text=i.link aria_label="Copy this invitation link"/>
+                                    </div>
+                                })
+                            };
                             view! {
                                 <tr data-testid="invite-row" data-role=i.role.as_str()>
                                     <td><span class="badge role">{i.role.as_str()}</span></td>
-                                    <td class="link-cell">
-                                        <code class="truncate">{i.link.clone()}</code>
-                                        <CopyButton text=i.link aria_label="Copy this invitation link"/>
-                                    </td>
+                                    <td>{link}</td>
                                     <td><Time at=Some(i.created_at)/></td>
                                     <td><Time at=Some(i.expires_at)/></td>
                                     <td class="actions">

@@ -65,7 +65,9 @@ impl Usd {
     /// most ten decimals and at most one billion.
     pub fn parse_positive(s: &str) -> Result<Usd, MoneyError> {
         let s = s.trim();
-        if s.is_empty() || s.starts_with('+') {
+        // plain decimals only: no sign, exponent, spaces or separators
+        let plain = s.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') && s.bytes().filter(|b| *b == b'.').count() <= 1;
+        if s.is_empty() || !plain || s.starts_with('.') || s.ends_with('.') {
             return Err(MoneyError::NotANumber);
         }
         let d = Decimal::from_str(s).map_err(|_| MoneyError::NotANumber)?;
