@@ -10,6 +10,9 @@ CACHE="${GATEAI_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/gateai}"
 mkdir -p "$TOOLS/bin" "$CACHE"
 
 CARGO_LEPTOS_VERSION=0.3.11
+# Leptos reads this at compile time (option_env!) to name the wasm file the pages load: every
+# cargo invocation must see the same value, or `cargo test` rebuilds the server with another.
+export LEPTOS_OUTPUT_NAME=gateai
 BINARYEN_VERSION=132.0.0
 
 log() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
