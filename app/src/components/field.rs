@@ -63,6 +63,7 @@ pub fn FormField(
     error: Signal<Option<String>>,
 ) -> impl IntoView {
     let id = id.unwrap_or_else(|| format!("field-{name}"));
+    let hint = hint.filter(|h| !h.is_empty());
     let hint_id = format!("{id}-hint");
     let error_id = format!("{id}-error");
     let described_by = {

@@ -1,6 +1,7 @@
 //! Shared pieces of the pages for signed-out visitors (sign in, sign up, set-up).
 
 use crate::api::session::oauth_providers;
+use crate::components::{field_error, FormField};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -19,6 +20,33 @@ pub fn AuthCard(title: &'static str, children: Children) -> impl IntoView {
                 {children()}
             </div>
         </main>
+    }
+}
+
+/// The email and password fields of the sign-in, sign-up and set-up forms, with their errors
+/// from `action` shown next to them.
+#[component]
+pub fn CredentialFields<S>(
+    action: ServerAction<S>,
+    /// `new-password` (sign-up, set-up) or `current-password` (sign-in).
+    password_autocomplete: &'static str,
+    #[prop(optional, into)] password_hint: Option<String>,
+) -> impl IntoView
+where
+    S: server_fn::ServerFn<Error = crate::types::ConsoleError> + Clone + Send + Sync + 'static,
+    S::Output: Send + Sync + 'static,
+{
+    view! {
+        <FormField label="Email" name="email" kind="email" autocomplete="email" required=true error=field_error(action, "email")/>
+        <FormField
+            label="Password"
+            name="password"
+            kind="password"
+            autocomplete=password_autocomplete
+            required=true
+            hint=password_hint.unwrap_or_default()
+            error=field_error(action, "password")
+        />
     }
 }
 

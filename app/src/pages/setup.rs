@@ -1,9 +1,9 @@
 //! `/setup?token=…`: create the first administrator with the one-time token the server
 //! printed at its first start.
 
-use super::auth::AuthCard;
+use super::auth::{AuthCard, CredentialFields};
 use crate::api::session::SetupAdmin;
-use crate::components::{field_error, ActionError, ErrorBox, FormField};
+use crate::components::{ActionError, ErrorBox};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -27,22 +27,7 @@ pub fn SetupPage() -> impl IntoView {
                         <ActionForm action=action attr:data-testid="setup-form" attr:novalidate=true>
                             <ActionError action fields=&["email", "password"]/>
                             <input type="hidden" name="token" value=token/>
-                            <FormField
-                                label="Email"
-                                name="email"
-                                kind="email"
-                                autocomplete="email"
-                                required=true
-                                error=field_error(action, "email")
-                            />
-                            <FormField
-                                label="Password"
-                                name="password"
-                                kind="password"
-                                autocomplete="new-password"
-                                required=true
-                                error=field_error(action, "password")
-                            />
+                            <CredentialFields action password_autocomplete="new-password"/>
                             <button type="submit" class="button block" disabled=move || action.pending().get()>
                                 "Create administrator"
                             </button>

@@ -1,8 +1,8 @@
 //! `/sign-in`: email + password, or an OAuth provider.
 
-use super::auth::{next_param, AuthCard, OAuthButtons};
+use super::auth::{next_param, AuthCard, CredentialFields, OAuthButtons};
 use crate::api::session::SignIn;
-use crate::components::{field_error, ActionError, FormField};
+use crate::components::ActionError;
 use leptos::prelude::*;
 
 #[component]
@@ -18,22 +18,7 @@ pub fn SignInPage() -> impl IntoView {
             <ActionForm action=action attr:data-testid="sign-in-form" attr:novalidate=true>
                 <ActionError action fields=&["email", "password"]/>
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
-                <FormField
-                    label="Email"
-                    name="email"
-                    kind="email"
-                    autocomplete="email"
-                    required=true
-                    error=field_error(action, "email")
-                />
-                <FormField
-                    label="Password"
-                    name="password"
-                    kind="password"
-                    autocomplete="current-password"
-                    required=true
-                    error=field_error(action, "password")
-                />
+                <CredentialFields action password_autocomplete="current-password"/>
                 <button type="submit" class="button block" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Signing in…" } else { "Sign in" }}
                 </button>

@@ -1,8 +1,8 @@
 //! `/sign-up`: create an account with email + password, or an OAuth provider.
 
-use super::auth::{next_param, AuthCard, OAuthButtons};
+use super::auth::{next_param, AuthCard, CredentialFields, OAuthButtons};
 use crate::api::session::SignUp;
-use crate::components::{field_error, ActionError, FormField};
+use crate::components::ActionError;
 use leptos::prelude::*;
 
 #[component]
@@ -18,23 +18,7 @@ pub fn SignUpPage() -> impl IntoView {
             <ActionForm action=action attr:data-testid="sign-up-form" attr:novalidate=true>
                 <ActionError action fields=&["email", "password"]/>
                 <input type="hidden" name="next" value=move || next.get().unwrap_or_default()/>
-                <FormField
-                    label="Email"
-                    name="email"
-                    kind="email"
-                    autocomplete="email"
-                    required=true
-                    error=field_error(action, "email")
-                />
-                <FormField
-                    label="Password"
-                    name="password"
-                    kind="password"
-                    autocomplete="new-password"
-                    required=true
-                    hint="Use a long password you do not use anywhere else."
-                    error=field_error(action, "password")
-                />
+                <CredentialFields action password_autocomplete="new-password" password_hint="Use a long password you do not use anywhere else."/>
                 <button type="submit" class="button block" disabled=move || action.pending().get()>
                     {move || if action.pending().get() { "Creating account…" } else { "Create account" }}
                 </button>

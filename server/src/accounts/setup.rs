@@ -41,18 +41,21 @@ pub enum SetupError {
     Other(#[from] anyhow::Error),
 }
 
-/// Uses the one-time token to create the first admin.
+/// Uses the one-time token to create the first admin. The token is claimed atomically (one
+/// caller wins); it is put back if the account cannot be made (bad email or password).
 pub async fn complete(db: &Db, hasher: &Hasher, token: &str, email: &str, password: &str) -> Result<UserRow, SetupError> {
-    let stored = db.setting(SETTING).await.map_err(anyhow::Error::from)?;
     let given = hasher.hash(PURPOSE, token.trim());
-    match stored {
-        Some(s) if super::tokens::same(&s, &given) => {}
-        _ => return Err(SetupError::BadToken),
+    if !db.take_setting(SETTING, &given).await.map_err(anyhow::Error::from)? {
+        return Err(SetupError::BadToken);
     }
     if db.user_count().await.map_err(anyhow::Error::from)? > 0 {
         return Err(SetupError::BadToken);
     }
-    let user = create_user(db, email, Some(password), true).await?;
-    db.delete_setting(SETTING).await.map_err(anyhow::Error::from)?;
-    Ok(user)
+    match create_user(db, email, Some(password), true).await {
+        Ok(user) => Ok(user),
+        Err(e) => {
+            db.set_setting(SETTING, &given).await.map_err(anyhow::Error::from)?;
+            Err(e.into())
+        }
+    }
 }

@@ -260,6 +260,8 @@ pub trait Settings: Send + Sync {
     async fn setting(&self, key: &str) -> StoreResult<Option<String>>;
     async fn set_setting(&self, key: &str, value: &str) -> StoreResult<()>;
     async fn delete_setting(&self, key: &str) -> StoreResult<()>;
+    /// Deletes the setting only if it still has `value`; true for exactly one caller.
+    async fn take_setting(&self, key: &str, value: &str) -> StoreResult<bool>;
 }
 
 /// Everything the server needs from its database.

@@ -19,7 +19,7 @@ impl PostgresStore {
     }
 }
 
-super::queries::impl_store!(PostgresStore);
+super::queries::impl_store!(PostgresStore, sqlx::Postgres);
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {

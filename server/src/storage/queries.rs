@@ -7,9 +7,35 @@ pub(super) fn is_unique_violation(e: &sqlx::Error) -> bool {
 }
 
 macro_rules! impl_store {
-    ($store:ty) => {
+    ($store:ty, $db:ty) => {
         use crate::storage::queries::is_unique_violation;
         use crate::storage::*;
+
+        const USER_COLUMNS: &str = "id, email, password_hash, is_admin, created_at";
+        const INVITE_COLUMNS: &str =
+            "id, org_id, token_hash, role, created_by, created_at, expires_at, accepted_by, accepted_at, revoked";
+
+        /// An organization and its first owner, inside the caller's transaction.
+        async fn insert_org_with_owner(
+            conn: &mut <$db as sqlx::Database>::Connection,
+            org: &OrgRow,
+            owner: &str,
+        ) -> Result<(), sqlx::Error> {
+            sqlx::query("INSERT INTO organizations (id, name, personal, balance_units, created_at) VALUES ($1, $2, $3, 0, $4)")
+                .bind(&org.id)
+                .bind(&org.name)
+                .bind(org.personal)
+                .bind(org.created_at)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
+                .bind(&org.id)
+                .bind(owner)
+                .bind(org.created_at)
+                .execute(&mut *conn)
+                .await?;
+            Ok(())
+        }
 
         #[async_trait::async_trait]
         impl Users for $store {
@@ -33,39 +59,27 @@ macro_rules! impl_store {
                     Err(e) if is_unique_violation(&e) => return Err(StoreError::Conflict("email")),
                     other => other?,
                 };
-                sqlx::query("INSERT INTO organizations (id, name, personal, balance_units, created_at) VALUES ($1, $2, $3, 0, $4)")
-                    .bind(&org.id)
-                    .bind(&org.name)
-                    .bind(org.personal)
-                    .bind(org.created_at)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
-                    .bind(&org.id)
-                    .bind(&user.id)
-                    .bind(user.created_at)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_org_with_owner(&mut tx, org, &user.id).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn user_by_email(&self, email: &str) -> StoreResult<Option<UserRow>> {
-                Ok(sqlx::query_as("SELECT id, email, password_hash, is_admin, created_at FROM users WHERE email = $1")
+                Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE email = $1"))
                     .bind(email)
                     .fetch_optional(&self.pool)
                     .await?)
             }
 
             async fn user_by_id(&self, id: &str) -> StoreResult<Option<UserRow>> {
-                Ok(sqlx::query_as("SELECT id, email, password_hash, is_admin, created_at FROM users WHERE id = $1")
+                Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
                     .bind(id)
                     .fetch_optional(&self.pool)
                     .await?)
             }
 
             async fn list_users(&self) -> StoreResult<Vec<UserRow>> {
-                Ok(sqlx::query_as("SELECT id, email, password_hash, is_admin, created_at FROM users ORDER BY created_at, email")
+                Ok(sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users ORDER BY created_at, email"))
                     .fetch_all(&self.pool)
                     .await?)
             }
@@ -114,19 +128,7 @@ macro_rules! impl_store {
 
             async fn create_org(&self, org: &OrgRow, owner: &str) -> StoreResult<()> {
                 let mut tx = self.pool.begin().await?;
-                sqlx::query("INSERT INTO organizations (id, name, personal, balance_units, created_at) VALUES ($1, $2, $3, 0, $4)")
-                    .bind(&org.id)
-                    .bind(&org.name)
-                    .bind(org.personal)
-                    .bind(org.created_at)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query("INSERT INTO memberships (org_id, user_id, role, created_at) VALUES ($1, $2, 'owner', $3)")
-                    .bind(&org.id)
-                    .bind(owner)
-                    .bind(org.created_at)
-                    .execute(&mut *tx)
-                    .await?;
+                insert_org_with_owner(&mut tx, org, owner).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -229,11 +231,10 @@ macro_rules! impl_store {
             }
 
             async fn open_invites(&self, org_id: &str, now: i64) -> StoreResult<Vec<InviteRow>> {
-                Ok(sqlx::query_as(
-                    "SELECT id, org_id, token_hash, role, created_by, created_at, expires_at, accepted_by, accepted_at, revoked
-                     FROM invites WHERE org_id = $1 AND NOT revoked AND accepted_at IS NULL AND expires_at > $2
-                     ORDER BY created_at DESC",
-                )
+                Ok(sqlx::query_as(&format!(
+                    "SELECT {INVITE_COLUMNS} FROM invites
+                     WHERE org_id = $1 AND NOT revoked AND accepted_at IS NULL AND expires_at > $2 ORDER BY created_at DESC"
+                ))
                 .bind(org_id)
                 .bind(now)
                 .fetch_all(&self.pool)
@@ -241,10 +242,7 @@ macro_rules! impl_store {
             }
 
             async fn invite_by_token(&self, token_hash: &str) -> StoreResult<Option<InviteRow>> {
-                Ok(sqlx::query_as(
-                    "SELECT id, org_id, token_hash, role, created_by, created_at, expires_at, accepted_by, accepted_at, revoked
-                     FROM invites WHERE token_hash = $1",
-                )
+                Ok(sqlx::query_as(&format!("SELECT {INVITE_COLUMNS} FROM invites WHERE token_hash = $1"))
                 .bind(token_hash)
                 .fetch_optional(&self.pool)
                 .await?)
@@ -554,6 +552,15 @@ macro_rules! impl_store {
             async fn delete_setting(&self, key: &str) -> StoreResult<()> {
                 sqlx::query("DELETE FROM settings WHERE key = $1").bind(key).execute(&self.pool).await?;
                 Ok(())
+            }
+
+            async fn take_setting(&self, key: &str, value: &str) -> StoreResult<bool> {
+                let r = sqlx::query("DELETE FROM settings WHERE key = $1 AND value = $2")
+                    .bind(key)
+                    .bind(value)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(r.rows_affected() == 1)
             }
         }
     };

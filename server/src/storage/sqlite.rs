@@ -27,7 +27,7 @@ impl SqliteStore {
     }
 }
 
-super::queries::impl_store!(SqliteStore);
+super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {
