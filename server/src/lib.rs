@@ -7,6 +7,7 @@ pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod console;
+pub mod gateway;
 pub mod http;
 pub mod state;
 pub mod storage;

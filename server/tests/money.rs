@@ -109,3 +109,41 @@ both!(admins_make_codes_with_validated_amounts, |b| async move {
     let full = r.body[0]["code"].as_str().unwrap();
     assert!(!listed.text.contains(full), "codes are listed by hint only");
 });
+
+both!(key_and_credits_endpoints_answer_for_the_calling_key, |b| async move {
+    let app = spawn(b).await;
+    let (ada, v) = app.user("ada@example.com").await;
+    let org = v["org"]["id"].as_str().unwrap();
+    let uid = v["user_id"].as_str().unwrap();
+    let (_, secret) = app
+        .state
+        .keys
+        .create(org, uid, "ci", None, Some(app::types::Usd::parse_positive("5").unwrap()), false)
+        .await
+        .unwrap();
+    let body = format!(r#"{{"payment_id":"pay_k","org_id":"{org}","amount":"40","status":"succeeded"}}"#);
+    assert_eq!(webhook(&app, &body, Some(sign("whsec-test", &body))).await.status, 200);
+    let http = reqwest::Client::new();
+    let key = Client::answer(http.get(format!("{}/api/v1/key", app.url)).bearer_auth(&secret).send().await.unwrap()).await;
+    assert_eq!(key.status, 200, "{key:?}");
+    assert_eq!(key.body["data"]["name"], "ci");
+    assert_eq!(key.body["data"]["limit"], "5.0000000000");
+    assert_eq!(key.body["data"]["limit_remaining"], "5.0000000000");
+    assert_eq!(key.body["data"]["usage"], "0.0000000000");
+    assert!(!key.text.contains(&secret[9..]), "never echoes the key");
+    // x-api-key works too (Anthropic clients)
+    let credits = Client::answer(http.get(format!("{}/api/v1/credits", app.url)).header("x-api-key", &secret).send().await.unwrap()).await;
+    assert_eq!(credits.status, 200);
+    assert_eq!(credits.body["data"]["total_credits"], "40.0000000000");
+    assert_eq!(credits.body["data"]["balance"], "40.0000000000");
+    assert_eq!(credits.body["data"]["total_usage"], "0.0000000000");
+    // bad keys: 401 invalid api key, in the OpenAI envelope
+    for bad in ["", "sk-or-v1-nope", &gateai::accounts::api_keys::generate()] {
+        let r = Client::answer(http.get(format!("{}/api/v1/credits", app.url)).bearer_auth(bad).send().await.unwrap()).await;
+        assert_eq!(r.status, 401);
+        assert_eq!(r.body["error"]["message"], "invalid api key");
+    }
+    let none = Client::answer(http.get(format!("{}/api/v1/key", app.url)).send().await.unwrap()).await;
+    assert_eq!(none.status, 401);
+    let _ = ada;
+});

@@ -22,6 +22,7 @@ pub struct AuthedKey {
     pub prefix: String,
     pub management: bool,
     pub budget_units: Option<i64>,
+    pub spend_units: i64,
     pub expires_at: Option<i64>,
     pub created_at: i64,
 }
@@ -164,6 +165,7 @@ impl ApiKeys {
             prefix: row.prefix.clone(),
             management: row.management,
             budget_units: row.budget_units,
+            spend_units: row.spend_units,
             expires_at: row.expires_at,
             created_at: row.created_at,
         })

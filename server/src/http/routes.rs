@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
     let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/payments/webhook", post(payments::webhook))
+        .route("/api/v1/key", get(crate::gateway::account_info::get_key))
+        .route("/api/v1/credits", get(crate::gateway::account_info::get_credits))
         .route("/auth/oauth/{provider}/start", get(oauth::start))
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .with_state(state.clone());

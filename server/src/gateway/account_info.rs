@@ -1,0 +1,53 @@
+//! `GET /api/v1/key` and `GET /api/v1/credits`, in OpenRouter's `{"data": {…}}` shapes with
+//! money as decimal strings.
+
+use super::auth::ApiKey;
+use crate::http::{api_error, Protocol};
+use crate::state::AppState;
+use app::types::Usd;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde_json::json;
+
+/// The calling key: name, prefix, spend, budget and what is left of it.
+pub async fn get_key(State(_state): State<AppState>, ApiKey(key): ApiKey) -> Response {
+    let spend = Usd::from_units(key.spend_units);
+    let limit = key.budget_units.map(Usd::from_units);
+    let remaining = key.budget_units.map(|b| Usd::from_units((b - key.spend_units).max(0)));
+    Json(json!({
+        "data": {
+            "label": key.prefix,
+            "name": key.name,
+            "usage": spend,
+            "limit": limit,
+            "limit_remaining": remaining,
+            "limit_reset": null,
+            "expires_at": key.expires_at.map(crate::clock::rfc3339),
+            "is_free_tier": false,
+            "is_provisioning_key": key.management,
+            "rate_limit": null,
+        }
+    }))
+    .into_response()
+}
+
+/// The organization's balance, what it was credited in total and what it spent.
+pub async fn get_credits(State(state): State<AppState>, ApiKey(key): ApiKey) -> Response {
+    match state.db.totals(&key.org_id).await {
+        Ok(t) => Json(json!({
+            "data": {
+                "total_credits": Usd::from_units(t.credited_units),
+                "total_usage": Usd::from_units(t.spent_units),
+                "balance": Usd::from_units(t.balance_units),
+                "currency": "USD",
+            }
+        }))
+        .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "credits lookup failed");
+            api_error(Protocol::OpenAi, StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+        }
+    }
+}
