@@ -1,5 +1,6 @@
 //! Gate.AI console: Leptos pages (SSR + hydration), server functions, and the types shared
 //! with the server.
+#![recursion_limit = "512"]
 
 pub mod api;
 #[cfg(feature = "ssr")]

@@ -133,7 +133,7 @@ mod tests {
 
     #[test]
     fn units_round_trip() {
-        let u = Usd::parse_positive("1.08").unwrap();
+        let u = Usd::parse_positive("1.08").expect("valid");
         assert_eq!(u.to_units(), Some(10_800_000_000));
         assert_eq!(Usd::from_units(10_800_000_000), u);
     }
@@ -152,7 +152,7 @@ mod tests {
 
     #[test]
     fn short_display() {
-        assert_eq!(Usd::parse_positive("12.5").unwrap().display_short(), "$12.50");
-        assert_eq!(Usd::parse_positive("0.0015").unwrap().display_short(), "$0.0015");
+        assert_eq!(Usd::parse_positive("12.5").expect("valid").display_short(), "$12.50");
+        assert_eq!(Usd::parse_positive("0.0015").expect("valid").display_short(), "$0.0015");
     }
 }

@@ -74,7 +74,7 @@ mod tests {
 
     #[test]
     fn emails() {
-        assert_eq!(parse_email(" Ada@Example.COM ").unwrap(), "ada@example.com");
+        assert_eq!(parse_email(" Ada@Example.COM ").expect("valid"), "ada@example.com");
         for bad in ["", "ada", "ada@", "@example.com", "ada@example", "ada@.com", "a b@example.com", "ada@exa..mple.com"] {
             assert!(parse_email(bad).is_err(), "{bad}");
         }
@@ -88,7 +88,7 @@ mod tests {
 
     #[tokio::test]
     async fn hash_and_verify() {
-        let h = hash("correct horse battery".into()).await.unwrap();
+        let h = hash("correct horse battery".into()).await.expect("hashes");
         assert!(h.starts_with("$argon2id$"));
         assert!(verify("correct horse battery".into(), h.clone()).await);
         assert!(!verify("wrong".into(), h).await);
