@@ -199,3 +199,22 @@ both!(organizations_invites_and_roles, |b| async move {
     assert_eq!(ada.call("list_keys", &[]).await.body.as_array().unwrap().len(), 1);
     assert_eq!(carol.call("list_keys", &[]).await.body.as_array().unwrap().len(), 0);
 });
+
+#[tokio::test(flavor = "multi_thread")]
+async fn session_cookie_flags_follow_the_public_url() {
+    for (public, secure) in [(None, false), (Some("https://gate.example.test"), true)] {
+        let app = spawn_with(Backend::Sqlite, |c| c.public_url = public.map(String::from)).await;
+        let r = reqwest::Client::new()
+            .post(format!("{}/console/api/sign_up", app.url))
+            .header("accept", "application/json")
+            .form(&[("email", "ada@example.com"), ("password", "correct horse battery")])
+            .send()
+            .await
+            .unwrap();
+        let cookie = r.headers().get("set-cookie").unwrap().to_str().unwrap().to_string();
+        assert!(cookie.starts_with("gateai_session="), "{cookie}");
+        assert!(cookie.contains("HttpOnly"), "{cookie}");
+        assert!(cookie.contains("SameSite=Lax"), "{cookie}");
+        assert_eq!(cookie.contains("Secure"), secure, "{cookie}");
+    }
+}
