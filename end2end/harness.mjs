@@ -9,6 +9,7 @@ import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..');
@@ -104,4 +105,18 @@ export async function hydrated(page) {
 export async function shot(page, name) {
   mkdirSync(screenshotsDir, { recursive: true });
   await page.screenshot({ path: join(screenshotsDir, `${name}.png`), fullPage: true });
+}
+
+/** Starts a server and a browser before the file's tests and stops both after them. */
+export function serverAndBrowser(extraEnv = {}) {
+  const ctx = {};
+  before(async () => {
+    ctx.server = await startServer(extraEnv);
+    ctx.browser = await launchBrowser();
+  });
+  after(async () => {
+    await ctx.browser?.close();
+    await ctx.server?.stop();
+  });
+  return ctx;
 }

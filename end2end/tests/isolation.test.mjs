@@ -1,26 +1,18 @@
 // A second person cannot see or touch the first person's keys, neither through the pages
 // nor by calling the server functions directly.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, hydrated, shot } from '../harness.mjs';
+import { serverAndBrowser, newPage, hydrated, shot } from '../harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 async function signUp(page, email) {
-  await page.goto(`${server.url}/sign-up`);
+  await page.goto(`${ctx.server.url}/sign-up`);
   await hydrated(page);
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill('correct horse battery');
   await page.getByRole('button', { name: /sign up|create account/i }).click();
-  await page.waitForURL(`${server.url}/`);
+  await page.waitForURL(`${ctx.server.url}/`);
 }
 
 /** Calls a console server function from inside the page, as the page's own code would. */
@@ -39,9 +31,9 @@ async function callServerFn(page, name, args) {
 }
 
 test("another person's keys are invisible and untouchable", async () => {
-  const ada = await newPage(browser);
+  const ada = await newPage(ctx.browser);
   await signUp(ada, 'ada@example.com');
-  await ada.goto(`${server.url}/keys`);
+  await ada.goto(`${ctx.server.url}/keys`);
   await hydrated(ada);
   await ada.getByLabel('Name').fill('ada-prod');
   await ada.getByRole('button', { name: 'Create key' }).click();
@@ -50,9 +42,9 @@ test("another person's keys are invisible and untouchable", async () => {
   const keyId = adaKeys[0].id;
   const adaViewer = JSON.parse((await callServerFn(ada, 'get_viewer', {})).body);
 
-  const bob = await newPage(browser);
+  const bob = await newPage(ctx.browser);
   await signUp(bob, 'bob@example.com');
-  await bob.goto(`${server.url}/keys`);
+  await bob.goto(`${ctx.server.url}/keys`);
   await hydrated(bob);
   await shot(bob, '06-other-user-keys');
   assert.equal(await bob.getByTestId('key-row').count(), 0);
@@ -68,7 +60,7 @@ test("another person's keys are invisible and untouchable", async () => {
   assert.equal(forged.status, 403, forged.body);
 
   // Ada's key is still active.
-  await ada.goto(`${server.url}/keys`);
+  await ada.goto(`${ctx.server.url}/keys`);
   await hydrated(ada);
   const status = await ada.getByTestId('key-row').filter({ hasText: 'ada-prod' }).getByTestId('key-status').textContent();
   assert.match(status, /active/);

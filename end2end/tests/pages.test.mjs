@@ -1,22 +1,14 @@
 // Every console page renders on the server, hydrates without a console error, and can be
 // used with the keyboard; bad input shows its reason next to the field.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, hydrated, shot } from '../harness.mjs';
+import { serverAndBrowser, newPage, hydrated, shot } from '../harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer({ GATEAI_ADMIN_EMAIL: 'root@example.com', GATEAI_ADMIN_PASSWORD: 'correct horse battery' });
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser({ GATEAI_ADMIN_EMAIL: 'root@example.com', GATEAI_ADMIN_PASSWORD: 'correct horse battery' });
 
 test('sign in with the keyboard alone, then every page hydrates cleanly', async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/sign-in`);
+  const page = await newPage(ctx.browser);
+  await page.goto(`${ctx.server.url}/sign-in`);
   await hydrated(page);
   await shot(page, '00-sign-in');
   // Tab to the email field, type, tab to the password, type, Enter.
@@ -28,7 +20,7 @@ test('sign in with the keyboard alone, then every page hydrates cleanly', async 
   await page.keyboard.press('Tab');
   await page.keyboard.type('correct horse battery');
   await page.keyboard.press('Enter');
-  await page.waitForURL(`${server.url}/`);
+  await page.waitForURL(`${ctx.server.url}/`);
 
   for (const [path, name] of [
     ['/', '10-dashboard'],
@@ -39,7 +31,7 @@ test('sign in with the keyboard alone, then every page hydrates cleanly', async 
     ['/admin/codes', '15-admin-codes'],
     ['/no-such-page', '16-not-found'],
   ]) {
-    await page.goto(`${server.url}${path}`);
+    await page.goto(`${ctx.server.url}${path}`);
     await hydrated(page);
     await shot(page, name);
   }
@@ -48,8 +40,8 @@ test('sign in with the keyboard alone, then every page hydrates cleanly', async 
 });
 
 test('bad sign-up input is explained next to the field', async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/sign-up`);
+  const page = await newPage(ctx.browser);
+  await page.goto(`${ctx.server.url}/sign-up`);
   await hydrated(page);
   await page.getByLabel('Email').fill('not-an-email');
   await page.getByLabel('Password').fill('correct horse battery');
@@ -64,8 +56,8 @@ test('bad sign-up input is explained next to the field', async () => {
 });
 
 test('signed-out visitors are sent to sign in', async () => {
-  const page = await newPage(browser);
-  await page.goto(`${server.url}/keys`);
+  const page = await newPage(ctx.browser);
+  await page.goto(`${ctx.server.url}/keys`);
   await hydrated(page);
   await page.getByTestId('sign-in-prompt').or(page.getByTestId('sign-in-form')).first().waitFor();
 });

@@ -1,22 +1,14 @@
 // A person's path through the console: sign up → create a key and read it once → the admin
 // makes a redemption code (CLI) → redeem it → the balance shows it → revoke the key.
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, hydrated, shot } from '../harness.mjs';
+import { serverAndBrowser, newPage, hydrated, shot } from '../harness.mjs';
 
-let server, browser;
-before(async () => {
-  server = await startServer();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await server?.stop();
-});
+const ctx = serverAndBrowser();
 
 test('sign up, key shown once, redeem a code, revoke the key', async () => {
-  const page = await newPage(browser);
-  const url = server.url;
+  const page = await newPage(ctx.browser);
+  const url = ctx.server.url;
 
   await page.goto(`${url}/sign-up`);
   await hydrated(page);
@@ -51,7 +43,7 @@ test('sign up, key shown once, redeem a code, revoke the key', async () => {
   assert.match(await row.textContent(), /sk-or-v1-[0-9a-f]{4}…[0-9a-f]{4}/);
 
   // The operator makes a code with the CLI; the person redeems it.
-  const code = server.cli(['admin', 'redeem-code', '--amount', '12.5']);
+  const code = ctx.server.cli(['admin', 'redeem-code', '--amount', '12.5']);
   assert.match(code, /^GATE-[A-Z0-9]{4}(-[A-Z0-9]{4}){3}$/);
   await page.goto(`${url}/balance`);
   await hydrated(page);

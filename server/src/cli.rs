@@ -148,14 +148,13 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
         }
         Admin::Credit { email, amount, note } => {
             let amount = Usd::parse_positive(&amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
-            let (u, org) = find(email).await?;
+            let (_, org) = find(email).await?;
             let reference = format!("admin-grant:{}", uuid::Uuid::now_v7());
             let note = if note.trim().is_empty() { "admin grant".to_string() } else { note.trim().to_string() };
             match ledger::book(db, &org.id, LedgerKind::AdminGrant, amount, reference, note, None).await? {
                 Appended::New(row) => println!("{}", Usd::from_units(row.balance_after_units)),
                 Appended::Duplicate(_) => anyhow::bail!("this grant was already booked"),
             }
-            let _ = u;
         }
         Admin::RedeemCode { amount, count } => {
             let amount = Usd::parse_positive(&amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;

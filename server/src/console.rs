@@ -94,7 +94,7 @@ impl ConsoleBackend {
         self.ctx(c).await?.ok_or(ConsoleError::Unauthorized)
     }
 
-    async fn viewer_of(&self, c: &Caller, ctx: Ctx) -> Result<Viewer> {
+    async fn viewer_of(&self, ctx: Ctx) -> Result<Viewer> {
         let all = self.state.db.orgs_of_user(&ctx.user.id).await.map_err(internal)?;
         Ok(Viewer {
             user_id: ctx.user.id,
@@ -102,10 +102,7 @@ impl ConsoleBackend {
             is_admin: ctx.user.is_admin,
             org: ctx.org,
             orgs: all.iter().map(|o| orgs::summary(&o.id, &o.name, o.personal, &o.role)).collect(),
-            csrf: {
-                let _ = c;
-                ctx.csrf
-            },
+            csrf: ctx.csrf,
         })
     }
 
@@ -113,7 +110,7 @@ impl ConsoleBackend {
     async fn start_session(&self, c: &Caller, user: &UserRow) -> Result<Viewer> {
         login::start_session(&c.session, &user.id).await.map_err(internal)?;
         let ctx = self.require(c).await?;
-        self.viewer_of(c, ctx).await
+        self.viewer_of(ctx).await
     }
 
     async fn email_of(&self, user_id: &str) -> String {
@@ -151,7 +148,7 @@ fn new_user_error(e: NewUserError) -> ConsoleError {
 impl Backend for ConsoleBackend {
     async fn viewer(&self, c: &Caller) -> Result<Option<Viewer>> {
         match self.ctx(c).await? {
-            Some(ctx) => Ok(Some(self.viewer_of(c, ctx).await?)),
+            Some(ctx) => Ok(Some(self.viewer_of(ctx).await?)),
             None => Ok(None),
         }
     }

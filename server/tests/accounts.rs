@@ -103,8 +103,10 @@ both!(keys_are_shown_once_and_owned_by_their_org, |b| async move {
     assert!(!list.text.contains(&secret[9..]), "the secret is never listed");
     assert_eq!(list.body[0]["status"], "active");
     // stored as a keyed hash only
-    let row = app.db.key_by_id(&list.body[0]["id"].as_str().unwrap().to_string().replace('"', ""), &id).await;
-    let _ = row;
+    let org = ada.viewer().await["org"]["id"].as_str().unwrap().to_string();
+    let row = app.db.key_by_id(&org, &id).await.unwrap().unwrap();
+    assert_eq!(row.key_hash, app.state.keys.hash(&secret));
+    assert!(!row.key_hash.contains(&secret[9..]) && !row.prefix.contains(&secret[9..]));
     assert!(app.state.keys.authenticate(&secret).await.is_ok());
 
     // Another person can neither see nor change it.
