@@ -34,7 +34,76 @@ pub struct Config {
     pub login_max_failures_per_ip: u32,
     pub login_window_minutes: u32,
     pub oauth: OAuthConfig,
+    /// Upstream providers by id (`[providers.openai]`); the environment variables of the
+    /// README's provider table fill the built-in ones. A provider without a key is off.
+    pub providers: std::collections::BTreeMap<String, ProviderConfig>,
+    /// Catalog entries (`[[models]]`): same id as a shipped model overrides its fields,
+    /// a new id adds a model (e.g. of a custom provider).
+    pub models: Vec<toml::Value>,
+    pub gateway: GatewayConfig,
 }
+
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct ProviderConfig {
+    pub api_key: Option<String>,
+    pub base_url: Option<String>,
+    /// `openai` (chat completions), `anthropic` (messages) or `ark` (video tasks);
+    /// built-in providers know theirs, custom ones default to `openai`.
+    pub protocol: Option<String>,
+    pub label: Option<String>,
+}
+
+/// Limits and timeouts of the chat gateway.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct GatewayConfig {
+    /// Largest request body accepted (413 past it).
+    pub max_body_bytes: usize,
+    pub connect_timeout_ms: u64,
+    /// Until the upstream's response headers arrive.
+    pub first_byte_timeout_secs: u64,
+    /// Between two chunks of a streamed answer.
+    pub idle_timeout_secs: u64,
+    /// Retries of one model on connect errors, 429 and 5xx, before the next model.
+    pub retries: u32,
+    pub retry_base_ms: u64,
+    /// Keep-alive interval of streams while the upstream is silent.
+    pub keepalive_secs: u64,
+    /// max_tokens sent to Anthropic-protocol models when an OpenAI client sets none.
+    pub default_max_tokens: u64,
+    /// Request-log rows waiting to be written; past it the oldest wait (never dropped).
+    pub log_queue: usize,
+}
+
+impl Default for GatewayConfig {
+    fn default() -> Self {
+        GatewayConfig {
+            max_body_bytes: 32 * 1024 * 1024,
+            connect_timeout_ms: 10_000,
+            first_byte_timeout_secs: 600,
+            idle_timeout_secs: 300,
+            retries: 2,
+            retry_base_ms: 250,
+            keepalive_secs: 15,
+            default_max_tokens: 4096,
+            log_queue: 10_000,
+        }
+    }
+}
+
+/// The built-in providers: id, protocol, key variable, base-URL variable, default base URL.
+pub const BUILTIN_PROVIDERS: &[(&str, &str, &str, &str, &str)] = &[
+    ("openai", "openai", "OPENAI_API_KEY", "OPENAI_BASE_URL", "https://api.openai.com/v1"),
+    ("anthropic", "anthropic", "ANTHROPIC_API_KEY", "ANTHROPIC_BASE_URL", "https://api.anthropic.com"),
+    ("google", "openai", "GEMINI_API_KEY", "GEMINI_BASE_URL", "https://generativelanguage.googleapis.com/v1beta/openai"),
+    ("deepseek", "openai", "DEEPSEEK_API_KEY", "DEEPSEEK_BASE_URL", "https://api.deepseek.com/v1"),
+    ("x-ai", "openai", "XAI_API_KEY", "XAI_BASE_URL", "https://api.x.ai/v1"),
+    ("moonshotai", "openai", "MOONSHOT_API_KEY", "MOONSHOT_BASE_URL", "https://api.moonshot.ai/v1"),
+    ("z-ai", "openai", "ZAI_API_KEY", "ZAI_BASE_URL", "https://api.z.ai/api/paas/v4"),
+    ("minimax", "openai", "MINIMAX_API_KEY", "MINIMAX_BASE_URL", "https://api.minimax.io/v1"),
+    ("bytedance", "ark", "ARK_API_KEY", "ARK_BASE_URL", "https://ark.ap-southeast.bytepluses.com/api/v3"),
+];
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -77,6 +146,9 @@ impl Default for Config {
             login_max_failures_per_ip: 50,
             login_window_minutes: 15,
             oauth: OAuthConfig::default(),
+            providers: Default::default(),
+            models: Vec::new(),
+            gateway: GatewayConfig::default(),
         }
     }
 }
@@ -153,6 +225,19 @@ impl Config {
                 },
             );
         }
+        for (id, _, key_var, url_var, _) in BUILTIN_PROVIDERS {
+            let entry = c.providers.entry((*id).to_string()).or_default();
+            if let Some(v) = env(key_var) { entry.api_key = Some(v); }
+            if let Some(v) = env(url_var) { entry.base_url = Some(v); }
+        }
+        env_parse("GATEAI_MAX_BODY_BYTES", &mut c.gateway.max_body_bytes)?;
+        env_parse("GATEAI_CONNECT_TIMEOUT_MS", &mut c.gateway.connect_timeout_ms)?;
+        env_parse("GATEAI_FIRST_BYTE_TIMEOUT_SECS", &mut c.gateway.first_byte_timeout_secs)?;
+        env_parse("GATEAI_IDLE_TIMEOUT_SECS", &mut c.gateway.idle_timeout_secs)?;
+        env_parse("GATEAI_UPSTREAM_RETRIES", &mut c.gateway.retries)?;
+        env_parse("GATEAI_RETRY_BASE_MS", &mut c.gateway.retry_base_ms)?;
+        env_parse("GATEAI_KEEPALIVE_SECS", &mut c.gateway.keepalive_secs)?;
+        env_parse("GATEAI_DEFAULT_MAX_TOKENS", &mut c.gateway.default_max_tokens)?;
         c.validate()?;
         Ok(c)
     }
@@ -165,6 +250,19 @@ impl Config {
             if p.auth_url.is_none() || p.token_url.is_none() || p.userinfo_url.is_none() {
                 anyhow::bail!("oauth provider {id} needs auth_url, token_url and userinfo_url");
             }
+        }
+        for (id, p) in &self.providers {
+            if let Some(proto) = &p.protocol {
+                if !matches!(proto.as_str(), "openai" | "anthropic" | "ark") {
+                    anyhow::bail!("provider {id}: protocol must be openai, anthropic or ark");
+                }
+            }
+            if let Some(u) = &p.base_url {
+                url::Url::parse(u).map_err(|e| anyhow::anyhow!("provider {id}: base_url is not a URL: {e}"))?;
+            }
+        }
+        if self.gateway.max_body_bytes < 1024 {
+            anyhow::bail!("gateway.max_body_bytes must be at least 1024");
         }
         if let Some(u) = &self.public_url {
             url::Url::parse(u).map_err(|e| anyhow::anyhow!("GATEAI_PUBLIC_URL is not a URL: {e}"))?;

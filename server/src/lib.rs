@@ -3,14 +3,20 @@
 
 pub mod accounts;
 pub mod billing;
+pub mod catalog;
 pub mod cli;
 pub mod clock;
 pub mod config;
 pub mod console;
 pub mod gateway;
 pub mod http;
+pub mod logs;
+pub mod pipeline;
+pub mod providers;
+pub mod routing;
 pub mod state;
 pub mod storage;
+pub mod translate;
 
 pub use config::Config;
 pub use state::AppState;

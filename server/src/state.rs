@@ -20,6 +20,10 @@ pub struct Inner {
     pub keys: ApiKeys,
     pub throttle: LoginThrottle,
     pub oauth: crate::accounts::oauth::OAuth,
+    pub catalog: crate::catalog::Catalog,
+    pub providers: crate::providers::Providers,
+    pub balances: Arc<crate::billing::admission::Balances>,
+    pub recorder: crate::logs::Recorder,
 }
 
 impl std::ops::Deref for AppState {
@@ -46,6 +50,12 @@ impl AppState {
             Duration::from_secs(u64::from(config.login_window_minutes) * 60),
         );
         let oauth = crate::accounts::oauth::OAuth::new(&config)?;
-        Ok(AppState { inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth }) })
+        let catalog = crate::catalog::Catalog::load(&config.models)?;
+        let providers = crate::providers::Providers::from_config(&config)?;
+        let balances = Arc::new(crate::billing::admission::Balances::default());
+        let recorder = crate::logs::Recorder::start(db.clone(), balances.clone(), config.gateway.log_queue);
+        Ok(AppState {
+            inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, balances, recorder }),
+        })
     }
 }

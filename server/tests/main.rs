@@ -6,3 +6,4 @@ mod accounts;
 mod cli;
 mod money;
 mod oauth;
+mod gateway;

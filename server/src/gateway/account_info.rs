@@ -12,7 +12,17 @@ use axum::Json;
 use serde_json::json;
 
 /// The calling key: name, prefix, spend, budget and what is left of it.
-pub async fn get_key(State(_state): State<AppState>, ApiKey(key): ApiKey) -> Response {
+pub async fn get_key(State(state): State<AppState>, ApiKey(key): ApiKey) -> Response {
+    // spend moves with every request: read it fresh, not from the authentication cache
+    let spend_units = match state.db.key_by_id(&key.org_id, &key.id).await {
+        Ok(Some(row)) => row.spend_units,
+        Ok(None) => key.spend_units,
+        Err(e) => {
+            tracing::error!(error = %e, "key lookup failed");
+            return api_error(Protocol::OpenAi, StatusCode::INTERNAL_SERVER_ERROR, "internal server error");
+        }
+    };
+    let key = crate::accounts::AuthedKey { spend_units, ..key };
     let spend = Usd::from_units(key.spend_units);
     let limit = key.budget_units.map(Usd::from_units);
     let remaining = key.budget_units.map(|b| Usd::from_units((b - key.spend_units).max(0)));

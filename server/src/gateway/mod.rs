@@ -1,4 +1,9 @@
-//! The API's HTTP handlers, thin: authenticate, call a service, render in the caller's protocol.
+//! The API's HTTP handlers, thin: authenticate, read the body, call the pipeline or a
+//! service, render in the caller's protocol.
 
 pub mod account_info;
 pub mod auth;
+mod body;
+pub mod chat;
+pub mod error;
+pub mod models;

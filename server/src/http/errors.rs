@@ -18,36 +18,10 @@ impl Protocol {
     }
 }
 
-fn openai_type(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 | 404 | 409 | 413 | 422 => "invalid_request_error",
-        401 => "authentication_error",
-        402 => "insufficient_quota",
-        403 => "permission_error",
-        429 => "rate_limit_error",
-        502 | 503 | 504 => "upstream_error",
-        _ => "server_error",
-    }
-}
-
-fn anthropic_type(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        400 | 409 | 413 | 422 => "invalid_request_error",
-        401 => "authentication_error",
-        402 => "billing_error",
-        403 => "permission_error",
-        404 => "not_found_error",
-        429 => "rate_limit_error",
-        503 | 529 => "overloaded_error",
-        504 => "timeout_error",
-        _ => "api_error",
-    }
-}
-
 pub fn api_error(protocol: Protocol, status: StatusCode, message: &str) -> Response {
     let body = match protocol {
-        Protocol::OpenAi => json!({"error": {"message": message, "type": openai_type(status), "param": null, "code": status.as_u16().to_string()}}),
-        Protocol::Anthropic => json!({"type": "error", "error": {"type": anthropic_type(status), "message": message}}),
+        Protocol::OpenAi => json!({"error": {"message": message, "type": crate::gateway::error::openai_type(status), "param": null, "code": status.as_u16().to_string()}}),
+        Protocol::Anthropic => json!({"type": "error", "error": {"type": crate::gateway::error::anthropic_type(status), "message": message}}),
     };
     (status, axum::Json(body)).into_response()
 }

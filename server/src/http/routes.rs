@@ -4,6 +4,7 @@ use super::errors::{api_error, Protocol};
 use super::{middleware, oauth, payments};
 use crate::accounts::sessions::DbSessionStore;
 use crate::console::ConsoleBackend;
+use crate::gateway;
 use crate::state::AppState;
 use app::backend::SharedBackend;
 use axum::body::Body;
@@ -78,6 +79,13 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/api/v1/payments/webhook", post(payments::webhook))
         .route("/api/v1/key", get(crate::gateway::account_info::get_key))
         .route("/api/v1/credits", get(crate::gateway::account_info::get_credits))
+        .route("/openai/v1/chat/completions", post(gateway::chat::openai_chat_completions))
+        .route("/openai/v1/models", get(gateway::models::openai_list))
+        .route("/openai/v1/models/{*id}", get(gateway::models::openai_one))
+        .route("/anthropic/v1/messages", post(gateway::chat::anthropic_messages))
+        .route("/anthropic/v1/messages/count_tokens", post(gateway::chat::anthropic_count_tokens))
+        .route("/anthropic/v1/models", get(gateway::models::anthropic_list))
+        .route("/anthropic/v1/models/{*id}", get(gateway::models::anthropic_one))
         .route("/auth/oauth/{provider}/start", get(oauth::start))
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .with_state(state.clone());
@@ -119,6 +127,8 @@ impl Running {
             let _ = tx.send(());
         }
         let _ = (&mut self.task).await;
+        // streams still running record when they end; then everything is written
+        self.state.recorder.shutdown(std::time::Duration::from_secs(30)).await;
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod postgres;
 mod queries;
+mod records;
 mod sqlite;
 
 use async_trait::async_trait;
@@ -264,9 +265,74 @@ pub trait Settings: Send + Sync {
     async fn take_setting(&self, key: &str, value: &str) -> StoreResult<bool>;
 }
 
+/// One request as logged; with a cost, also the charge booked for it.
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct RequestRecord {
+    pub id: String,
+    pub org_id: String,
+    pub key_id: Option<String>,
+    pub created_at: i64,
+    pub protocol: String,
+    pub model_requested: String,
+    pub model_used: Option<String>,
+    pub provider: Option<String>,
+    pub status: i64,
+    pub error: Option<String>,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cached_tokens: i64,
+    pub cost_units: i64,
+    pub latency_ms: i64,
+    pub ttft_ms: Option<i64>,
+    pub streamed: bool,
+    pub usage_estimated: bool,
+    pub route_reason: Option<String>,
+}
+
+/// Filter of the activity page; `status` is `ok` or `error`.
+#[derive(Clone, Debug, Default)]
+pub struct LogQuery {
+    pub org_id: String,
+    pub key_id: Option<String>,
+    pub model: Option<String>,
+    pub status: Option<String>,
+    pub since: i64,
+    pub until: i64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct LogTotals {
+    pub requests: i64,
+    pub errors: i64,
+    pub input_tokens: i64,
+    pub output_tokens: i64,
+    pub cost_units: i64,
+}
+
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct DailySpend {
+    /// Days since the unix epoch (UTC).
+    pub day: i64,
+    pub model: String,
+    pub cost_units: i64,
+    pub requests: i64,
+}
+
+#[async_trait]
+pub trait Records: Send + Sync {
+    /// Writes the batch in one transaction: each log row once (by id), and for each new row
+    /// with a cost its ledger charge and the key's spend. Returns the balances it moved.
+    async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<(String, i64)>>;
+    async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>>;
+    async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals>;
+    async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>>;
+}
+
 /// Everything the server needs from its database.
 #[async_trait]
-pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + 'static {
+pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + 'static {
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;

@@ -2,3 +2,4 @@
 //! never by the product.
 
 pub mod oauth;
+pub mod upstream;

@@ -1,0 +1,186 @@
+//! Every error the chat gateway answers, one variant per row of the seed's Troubleshooting
+//! tables (message and status in one place), rendered in the caller's envelope.
+
+use crate::http::Protocol;
+use app::types::Usd;
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum GatewayError {
+    // authentication
+    InvalidApiKey,
+    ManagementKeyOnCompletions,
+    // routing and model
+    ModelNotFound(String),
+    ModelRequired,
+    InvalidModel,
+    UnknownPath,
+    NotAChatModel(String),
+    NoCapableModel(String),
+    // request parameters
+    InvalidJson,
+    UnreadableBody,
+    BodyTooLarge(usize),
+    RewriteFailed,
+    ImagesUnsupported,
+    AudioUnsupported,
+    ToolsUnsupported,
+    MaxTokensUnsupported,
+    BadRequest { message: String, param: Option<String> },
+    // billing and balance
+    PendingPayment(Usd),
+    InDebt,
+    BillingNotFound(String),
+    BillingAmbiguous(String),
+    BillingConfig,
+    // upstream
+    BadGateway,
+    UpstreamUnavailable,
+    UpstreamError { raw: Option<String> },
+    Timeout,
+    NoProviderHandler,
+    // internal
+    Internal,
+    ListModelsFailed,
+}
+
+impl GatewayError {
+    pub fn status(&self) -> StatusCode {
+        use GatewayError::*;
+        match self {
+            InvalidApiKey => StatusCode::UNAUTHORIZED,
+            ManagementKeyOnCompletions => StatusCode::FORBIDDEN,
+            ModelNotFound(_) | UnknownPath => StatusCode::NOT_FOUND,
+            ModelRequired | InvalidModel | NotAChatModel(_) | NoCapableModel(_) | InvalidJson | UnreadableBody
+            | ImagesUnsupported | AudioUnsupported | ToolsUnsupported | MaxTokensUnsupported | BadRequest { .. }
+            | BillingNotFound(_) | BillingAmbiguous(_) => StatusCode::BAD_REQUEST,
+            BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            PendingPayment(_) | InDebt => StatusCode::PAYMENT_REQUIRED,
+            BadGateway | UpstreamUnavailable | UpstreamError { .. } | NoProviderHandler => StatusCode::BAD_GATEWAY,
+            Timeout => StatusCode::GATEWAY_TIMEOUT,
+            RewriteFailed | BillingConfig | Internal | ListModelsFailed => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The seed's exact message.
+    pub fn message(&self) -> String {
+        use GatewayError::*;
+        match self {
+            InvalidApiKey => "invalid api key".into(),
+            ManagementKeyOnCompletions => "management keys cannot call completions; use an API key".into(),
+            ModelNotFound(m) => format!("no model config found for: {m}"),
+            ModelRequired => "model field is required".into(),
+            InvalidModel => "invalid or empty requested model".into(),
+            UnknownPath => "unknown api path".into(),
+            NotAChatModel(m) => format!("{m} is a video model: use POST /api/v1/videos"),
+            NoCapableModel(why) => format!("no available model can serve this request: {why}"),
+            InvalidJson => "invalid JSON body".into(),
+            UnreadableBody => "failed to read request body".into(),
+            BodyTooLarge(limit) => format!("request body too large: the limit is {limit} bytes"),
+            RewriteFailed => "failed to rewrite request body".into(),
+            ImagesUnsupported => "images are not supported by this model".into(),
+            AudioUnsupported => "audio is not supported by this model".into(),
+            ToolsUnsupported => "tools are not supported by this model".into(),
+            MaxTokensUnsupported => "unsupported parameter: max_tokens".into(),
+            BadRequest { message, .. } => message.clone(),
+            PendingPayment(amount) => format!("Pending payment {amount} USD — Please top up..."),
+            InDebt => "Insufficient balance and account in debt".into(),
+            BillingNotFound(m) => format!("billing model info not found for model \"{m}\""),
+            BillingAmbiguous(m) => format!("billing model info is ambiguous for model \"{m}\""),
+            BillingConfig => "billing configuration error".into(),
+            BadGateway => "bad gateway".into(),
+            UpstreamUnavailable => "upstream service unavailable".into(),
+            UpstreamError { .. } => "upstream service error".into(),
+            Timeout => "request timeout".into(),
+            NoProviderHandler => "no provider handler configured for protocol".into(),
+            Internal => "internal server error".into(),
+            ListModelsFailed => "failed to list models".into(),
+        }
+    }
+
+    /// OpenAI's `code`, stable for SDK error classes.
+    fn code(&self) -> &'static str {
+        use GatewayError::*;
+        match self {
+            InvalidApiKey => "invalid_api_key",
+            ModelNotFound(_) => "model_not_found",
+            UnknownPath => "unknown_url",
+            PendingPayment(_) | InDebt => "insufficient_quota",
+            BodyTooLarge(_) => "request_too_large",
+            BadGateway | UpstreamUnavailable | UpstreamError { .. } | NoProviderHandler => "upstream_error",
+            Timeout => "timeout",
+            RewriteFailed | BillingConfig | Internal | ListModelsFailed => "internal_error",
+            _ => "invalid_request",
+        }
+    }
+
+    fn param(&self) -> Option<&str> {
+        use GatewayError::*;
+        match self {
+            ModelRequired | InvalidModel | ModelNotFound(_) => Some("model"),
+            MaxTokensUnsupported => Some("max_tokens"),
+            ToolsUnsupported => Some("tools"),
+            ImagesUnsupported | AudioUnsupported => Some("messages"),
+            BadRequest { param, .. } => param.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// The error object inside the envelope, for in-band stream errors too.
+    pub fn body(&self, protocol: Protocol) -> Value {
+        let status = self.status();
+        let mut body = match protocol {
+            Protocol::OpenAi => json!({"error": {
+                "message": self.message(),
+                "type": openai_type(status),
+                "param": self.param(),
+                "code": self.code(),
+            }}),
+            Protocol::Anthropic => json!({"type": "error", "error": {
+                "type": anthropic_type(status),
+                "message": self.message(),
+            }}),
+        };
+        if let GatewayError::UpstreamError { raw: Some(raw) } = self {
+            body["error"]["metadata"] = json!({ "raw": raw });
+        }
+        body
+    }
+
+    pub fn render(&self, protocol: Protocol) -> Response {
+        let mut resp = (self.status(), axum::Json(self.body(protocol))).into_response();
+        // Clients retry 5xx on their own; a bad request or a refusal is final.
+        let retry = matches!(self.status().as_u16(), 502 | 503 | 504);
+        resp.headers_mut().insert("x-should-retry", HeaderValue::from_static(if retry { "true" } else { "false" }));
+        resp
+    }
+}
+
+pub fn openai_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 404 | 409 | 413 | 422 => "invalid_request_error",
+        401 => "authentication_error",
+        402 => "insufficient_quota",
+        403 => "permission_error",
+        429 => "rate_limit_error",
+        502 | 503 | 504 => "upstream_error",
+        _ => "server_error",
+    }
+}
+
+pub fn anthropic_type(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 409 | 422 => "invalid_request_error",
+        413 => "request_too_large",
+        401 => "authentication_error",
+        402 => "billing_error",
+        403 => "permission_error",
+        404 => "not_found_error",
+        429 => "rate_limit_error",
+        503 | 529 => "overloaded_error",
+        504 => "timeout_error",
+        _ => "api_error",
+    }
+}

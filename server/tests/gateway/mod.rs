@@ -1,0 +1,9 @@
+//! The chat gateway end to end: the real server in front of the upstream test double.
+
+mod harness;
+
+mod errors;
+mod openai;
+mod anthropic;
+mod resilience;
+mod billing;
