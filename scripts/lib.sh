@@ -128,3 +128,34 @@ setup_browser() {
     (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund >&2)
   fi
 }
+
+# The real clients of scripts/clients.sh: a Python venv in .tools/venv with the pinned SDKs of
+# end2end/clients/requirements.txt (pip runs only when the pins changed), and the Node
+# packages of end2end (openai, @anthropic-ai/claude-code next to playwright-core).
+setup_clients() {
+  local venv="$TOOLS/venv" req="$ROOT/end2end/clients/requirements.txt"
+  if [ ! -x "$venv/bin/python" ]; then
+    have python3 || apt_install python3
+    log "python venv (.tools/venv)"
+    # Debian's python3 needs python3-venv for ensurepip (venv fails without it)
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      apt_install python3-venv
+      python3 -m venv --clear "$venv"
+    fi
+  fi
+  if ! cmp -s "$req" "$venv/.requirements"; then
+    log "pip install $(grep -v '^#' "$req" | tr '\n' ' ')"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
+    cp "$req" "$venv/.requirements"
+  fi
+  export CLIENTS_VENV="$venv"
+  have curl || apt_install curl
+  have npm || apt_install nodejs npm
+  local nm="$ROOT/end2end/node_modules"
+  if [ ! -d "$nm/openai" ] || [ ! -d "$nm/@anthropic-ai/claude-code" ] || [ ! -d "$nm/playwright-core" ] \
+     || [ "$ROOT/end2end/package-lock.json" -nt "$nm/.package-lock.json" ]; then
+    log "npm ci (end2end)"
+    (cd "$ROOT/end2end" && npm ci --silent --no-audit --no-fund >&2)
+  fi
+}

@@ -15,4 +15,5 @@ cargo test --workspace --exclude frontend 2>&1 | tee "$ROOT/target/rust-tests.lo
 log "browser tests"
 export GATEAI_BIN="$ROOT/target/debug/gateai" GATEAI_SITE_ROOT="$ROOT/target/site"
 node --test --test-concurrency=1 end2end/tests/
+bash "$ROOT/scripts/clients.sh"   # the real SDKs and Claude Code through the gateway
 log "all tests passed in $(( $(date +%s) - started ))s"

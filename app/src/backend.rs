@@ -55,10 +55,26 @@ pub trait Backend: Send + Sync + 'static {
     async fn ledger(&self, caller: &Caller, page: u32) -> Result<LedgerPage>;
     async fn redeem_code(&self, caller: &Caller, csrf: String, code: String) -> Result<LedgerEntryInfo>;
 
+    // --- models (open to signed-out visitors: nothing organization-specific) -------------
+    async fn list_models(&self, caller: &Caller) -> Result<Vec<ModelInfo>>;
+    /// A model that is not listed (unknown, disabled, provider off) is `NotFound`.
+    async fn model_page(&self, caller: &Caller, id: String) -> Result<ModelPage>;
+
+    // --- activity (the current organization's request log) -------------------------------
+    /// A key id of another organization is `NotFound`.
+    async fn activity(&self, caller: &Caller, filter: ActivityFilter) -> Result<ActivityPage>;
+    async fn dashboard_activity(&self, caller: &Caller) -> Result<DashboardActivity>;
+
     // --- admin (instance administrators only) --------------------------------------------
     async fn admin_users(&self, caller: &Caller) -> Result<Vec<UserAdminInfo>>;
     async fn admin_codes(&self, caller: &Caller) -> Result<Vec<RedemptionCodeInfo>>;
     async fn admin_create_codes(&self, caller: &Caller, csrf: String, amount: String, count: String) -> Result<Vec<RedemptionCodeInfo>>;
+    async fn admin_catalog(&self, caller: &Caller) -> Result<Vec<CatalogEntryAdmin>>;
+    async fn admin_catalog_model(&self, caller: &Caller, id: String) -> Result<CatalogEntryAdmin>;
+    /// Persists the change and applies it to the next request.
+    async fn admin_update_model(&self, caller: &Caller, csrf: String, id: String, edit: CatalogEdit) -> Result<CatalogEntryAdmin>;
+    async fn admin_reset_model(&self, caller: &Caller, csrf: String, id: String) -> Result<CatalogEntryAdmin>;
+    async fn admin_providers(&self, caller: &Caller) -> Result<Vec<ProviderAdminInfo>>;
 }
 
 pub type SharedBackend = Arc<dyn Backend>;

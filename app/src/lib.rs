@@ -5,9 +5,11 @@
 pub mod api;
 #[cfg(feature = "ssr")]
 pub mod backend;
+pub mod chart;
 pub mod components;
 pub mod pages;
 pub mod shell;
+pub mod snippets;
 pub mod types;
 
 pub use shell::{shell, App};

@@ -1,8 +1,10 @@
 //! The HTML document and the console's routes.
 
 use crate::pages::{
-    admin_codes::AdminCodesPage, admin_users::AdminUsersPage, balance::BalancePage, dashboard::DashboardPage,
-    invite::InvitePage, keys::KeysPage, layout::Layout, not_found::NotFound, organization::OrganizationPage,
+    activity::ActivityPageView, admin_catalog::AdminCatalogPage, admin_catalog_edit::AdminCatalogEditPage,
+    admin_codes::AdminCodesPage, admin_providers::AdminProvidersPage, admin_users::AdminUsersPage,
+    balance::BalancePage, dashboard::DashboardPage, invite::InvitePage, keys::KeysPage, layout::Layout,
+    model_detail::ModelDetailPage, models::ModelsPage, not_found::NotFound, organization::OrganizationPage,
     setup::SetupPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
 use leptos::prelude::*;
@@ -32,7 +34,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The console. Pages under the layout need a session; the sign-in, sign-up and set-up pages
+/// The console. Pages under the layout need a session, except the model marketplace
+/// (`/models…`, open to visitors like OpenRouter's); the sign-in, sign-up and set-up pages
 /// do not. Add a page: a file in `pages/`, a route here, an entry in `pages/layout.rs`'s nav.
 ///
 /// Every route renders `SsrMode::Async`: the server sends complete HTML (all data loaded), so
@@ -58,11 +61,17 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                         <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                         <Route path=path!("/keys") view=KeysPage ssr=SsrMode::Async/>
+                        <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/models/*id") view=ModelDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("/activity") view=ActivityPageView ssr=SsrMode::Async/>
                         <Route path=path!("/balance") view=BalancePage ssr=SsrMode::Async/>
                         <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>
                         <Route path=path!("/invite/:token") view=InvitePage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/users") view=AdminUsersPage ssr=SsrMode::Async/>
                         <Route path=path!("/admin/codes") view=AdminCodesPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/catalog") view=AdminCatalogPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/catalog/*id") view=AdminCatalogEditPage ssr=SsrMode::Async/>
+                        <Route path=path!("/admin/providers") view=AdminProvidersPage ssr=SsrMode::Async/>
                     </ParentRoute>
                 </Routes>
             </div>

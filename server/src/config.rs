@@ -43,7 +43,7 @@ pub struct Config {
     pub gateway: GatewayConfig,
 }
 
-#[derive(Clone, Debug, Default, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields, default)]
 pub struct ProviderConfig {
     pub api_key: Option<String>,
@@ -52,6 +52,17 @@ pub struct ProviderConfig {
     /// built-in providers know theirs, custom ones default to `openai`.
     pub protocol: Option<String>,
     pub label: Option<String>,
+}
+
+/// Never prints the key.
+impl std::fmt::Debug for ProviderConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProviderConfig")
+            .field("api_key", &self.api_key.as_ref().map(|_| "<set>"))
+            .field("base_url", &self.base_url)
+            .field("protocol", &self.protocol)
+            .finish()
+    }
 }
 
 /// Limits and timeouts of the chat gateway.
@@ -238,6 +249,7 @@ impl Config {
         env_parse("GATEAI_RETRY_BASE_MS", &mut c.gateway.retry_base_ms)?;
         env_parse("GATEAI_KEEPALIVE_SECS", &mut c.gateway.keepalive_secs)?;
         env_parse("GATEAI_DEFAULT_MAX_TOKENS", &mut c.gateway.default_max_tokens)?;
+        env_parse("GATEAI_LOG_QUEUE", &mut c.gateway.log_queue)?;
         c.validate()?;
         Ok(c)
     }

@@ -20,7 +20,8 @@ pub struct Inner {
     pub keys: ApiKeys,
     pub throttle: LoginThrottle,
     pub oauth: crate::accounts::oauth::OAuth,
-    pub catalog: crate::catalog::Catalog,
+    /// Swapped whole when an administrator changes it (`catalog::live`).
+    pub catalog: Arc<crate::catalog::LiveCatalog>,
     pub providers: crate::providers::Providers,
     pub balances: Arc<crate::billing::admission::Balances>,
     pub recorder: crate::logs::Recorder,
@@ -50,7 +51,8 @@ impl AppState {
             Duration::from_secs(u64::from(config.login_window_minutes) * 60),
         );
         let oauth = crate::accounts::oauth::OAuth::new(&config)?;
-        let catalog = crate::catalog::Catalog::load(&config.models)?;
+        // administrators' changes are read from the database when the server starts (http::start)
+        let catalog = Arc::new(crate::catalog::LiveCatalog::new(&config.models)?);
         let providers = crate::providers::Providers::from_config(&config)?;
         let balances = Arc::new(crate::billing::admission::Balances::default());
         let recorder = crate::logs::Recorder::start(db.clone(), balances.clone(), config.gateway.log_queue);

@@ -7,3 +7,4 @@ mod cli;
 mod money;
 mod oauth;
 mod gateway;
+mod console_gateway;

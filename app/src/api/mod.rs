@@ -14,8 +14,10 @@
 //! [`Backend`]: crate::backend::Backend
 //! [`Caller`]: crate::backend::Caller
 
+pub mod activity;
 pub mod admin;
 pub mod keys;
+pub mod models;
 pub mod money;
 pub mod org;
 pub mod session;

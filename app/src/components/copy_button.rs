@@ -11,8 +11,8 @@ pub fn CopyButton(
     #[prop(default = "Copy")]
     label: &'static str,
     /// Screen-reader name, e.g. "Copy the new key".
-    #[prop(optional)]
-    aria_label: Option<&'static str>,
+    #[prop(optional, into)]
+    aria_label: Option<String>,
 ) -> impl IntoView {
     let status = RwSignal::new(String::new());
     let on_click = move |_| {

@@ -7,7 +7,9 @@ pub mod field;
 pub mod ledger;
 pub mod money;
 pub mod page_header;
+pub mod request_table;
 pub mod session;
+pub mod spend_chart;
 pub mod table;
 pub mod time;
 
@@ -18,7 +20,9 @@ pub use field::{field_error, form_error, FormField, SelectField};
 pub use ledger::LedgerTable;
 pub use money::{format_usd, Money};
 pub use page_header::PageHeader;
+pub use request_table::RequestTable;
 pub use session::{refresh_session_on, use_session, Authed, SessionCtx};
+pub use spend_chart::SpendChart;
 pub use table::{DataTable, Empty};
 pub use time::{short_time, Time};
 

@@ -1,7 +1,9 @@
-//! `/`: balance, totals, active keys and recent ledger entries of the current organization.
+//! `/`: balance, totals and active keys of the current organization; its spend by day and
+//! model over the last 30 days, its latest requests and ledger entries.
 
+use crate::api::activity::dashboard_activity;
 use crate::api::money::dashboard;
-use crate::components::{use_session, LedgerTable, Loading, Money, PageHeader, ShowError};
+use crate::components::{use_session, LedgerTable, Loading, Money, PageHeader, RequestTable, ShowError, SpendChart};
 use crate::types::Usd;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -10,6 +12,7 @@ use leptos::prelude::*;
 pub fn DashboardPage() -> impl IntoView {
     let epoch = use_session().epoch;
     let data = Resource::new(move || epoch.get(), |_| dashboard());
+    let requests = Resource::new(move || epoch.get(), |_| dashboard_activity());
     view! {
         <PageHeader title="Dashboard" description="Your organization's balance and recent activity."/>
         <Transition fallback=|| view! { <Loading/> }>
@@ -32,16 +35,45 @@ pub fn DashboardPage() -> impl IntoView {
                                 <a href="/balance">"Top up or redeem a code"</a>
                             </div>
                         })}
-                        <section class="card">
+                    }),
+                    Err(e) => Either::Right(view! { <ShowError error=e/> }),
+                }
+            })}
+        </Transition>
+        <Transition fallback=|| view! { <Loading/> }>
+            {move || Suspend::new(async move {
+                match requests.await {
+                    Ok(a) => Either::Left(view! {
+                        <section class="card" aria-labelledby="spend-heading">
                             <div class="card-header">
-                                <h2>"Recent activity"</h2>
-                                <a href="/balance">"Full ledger"</a>
+                                <h2 id="spend-heading">"Spend, last 30 days"</h2>
+                                <span class="muted">"by day (UTC) and model"</span>
                             </div>
-                            <LedgerTable entries=d.recent caption="Recent ledger entries"/>
+                            <SpendChart data=a.clone()/>
+                        </section>
+                        <section class="card" aria-labelledby="recent-requests-heading">
+                            <div class="card-header">
+                                <h2 id="recent-requests-heading">"Recent activity"</h2>
+                                <a href="/activity">"All requests"</a>
+                            </div>
+                            <RequestTable rows=a.recent caption="The latest requests" compact=true/>
                         </section>
                     }),
                     Err(e) => Either::Right(view! { <ShowError error=e/> }),
                 }
+            })}
+        </Transition>
+        <Transition fallback=|| ()>
+            {move || Suspend::new(async move {
+                data.await.ok().map(|d| view! {
+                    <section class="card" aria-labelledby="recent-ledger-heading">
+                        <div class="card-header">
+                            <h2 id="recent-ledger-heading">"Recent ledger entries"</h2>
+                            <a href="/balance">"Full ledger"</a>
+                        </div>
+                        <LedgerTable entries=d.recent caption="Recent ledger entries"/>
+                    </section>
+                })
             })}
         </Transition>
     }

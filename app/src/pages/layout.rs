@@ -1,6 +1,7 @@
 //! The console's frame: top bar (organization switcher, who is signed in, sign out), left
 //! navigation, and the page in `<main>`. Signed-out visitors are redirected to the sign-in
-//! page (a 302 from the server, since the viewer resource is blocking).
+//! page (a 302 from the server, since the viewer resource is blocking), except on the public
+//! pages (the model marketplace), where they get sign-in and sign-up links instead.
 
 use crate::api::org::SwitchOrg;
 use crate::api::session::{get_viewer, SignOut};
@@ -23,9 +24,9 @@ struct NavItem {
 const MAIN_NAV: &[NavItem] = &[
     NavItem { href: "/", label: "Dashboard", exact: true, testid: "nav-dashboard" },
     NavItem { href: "/keys", label: "API keys", exact: false, testid: "nav-keys" },
+    NavItem { href: "/models", label: "Models", exact: false, testid: "nav-models" },
+    NavItem { href: "/activity", label: "Activity", exact: false, testid: "nav-activity" },
     // PLACEHOLDER (not built yet; add when the page exists):
-    //   NavItem { href: "/models", label: "Models", exact: false, testid: "nav-models" },
-    //   NavItem { href: "/activity", label: "Activity", exact: false, testid: "nav-activity" },
     //   NavItem { href: "/video", label: "Video", exact: false, testid: "nav-video" },
     NavItem { href: "/balance", label: "Balance", exact: false, testid: "nav-balance" },
     // PLACEHOLDER (not built yet; add when the page exists):
@@ -39,10 +40,15 @@ const MAIN_NAV: &[NavItem] = &[
 const ADMIN_NAV: &[NavItem] = &[
     NavItem { href: "/admin/users", label: "Users", exact: false, testid: "nav-admin-users" },
     NavItem { href: "/admin/codes", label: "Redemption codes", exact: false, testid: "nav-admin-codes" },
-    // PLACEHOLDER (not built yet; add when the page exists):
-    //   NavItem { href: "/admin/providers", label: "Providers", exact: false, testid: "nav-admin-providers" },
-    //   NavItem { href: "/admin/catalog", label: "Catalog & prices", exact: false, testid: "nav-admin-catalog" },
+    NavItem { href: "/admin/providers", label: "Providers", exact: false, testid: "nav-admin-providers" },
+    NavItem { href: "/admin/catalog", label: "Catalog & prices", exact: false, testid: "nav-admin-catalog" },
 ];
+
+/// Pages a signed-out visitor may see: the model marketplace (nothing in it belongs to an
+/// organization).
+fn is_public(path: &str) -> bool {
+    path == "/models" || path.starts_with("/models/")
+}
 
 fn nav_list(items: &'static [NavItem]) -> impl IntoView {
     view! {
@@ -80,19 +86,18 @@ pub fn Layout() -> impl IntoView {
             match viewer.await {
                 Ok(Some(v)) => EitherOf3::A(view! { <UserBar viewer=v switch sign_out/> }),
                 Ok(None) => {
-                    let here = format!(
-                        "{}{}",
-                        location.pathname.get_untracked(),
-                        location.search.get_untracked()
-                    );
+                    let path = location.pathname.get_untracked();
+                    let public = is_public(&path);
+                    let here = format!("{path}{}", location.search.get_untracked());
                     let target = if here == "/" {
                         "/sign-in".to_string()
                     } else {
                         format!("/sign-in?next={}", super::encode(&here))
                     };
                     EitherOf3::B(view! {
-                        <a class="button small" href=target.clone()>"Sign in"</a>
-                        <Redirect path=target/>
+                        <a class="button small" href=target.clone() data-testid="visitor-sign-in">"Sign in"</a>
+                        {public.then(|| view! { <a class="button secondary small" href="/sign-up">"Sign up"</a> })}
+                        {(!public).then(|| view! { <Redirect path=target/> })}
                     })
                 }
                 Err(_) => EitherOf3::C(()),

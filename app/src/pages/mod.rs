@@ -1,6 +1,10 @@
 //! One file per page of the console.
 
+pub mod activity;
+pub mod admin_catalog;
+pub mod admin_catalog_edit;
 pub mod admin_codes;
+pub mod admin_providers;
 pub mod admin_users;
 pub mod auth;
 pub mod balance;
@@ -8,6 +12,8 @@ pub mod dashboard;
 pub mod invite;
 pub mod keys;
 pub mod layout;
+pub mod model_detail;
+pub mod models;
 pub mod not_found;
 pub mod organization;
 pub mod setup;

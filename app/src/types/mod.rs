@@ -1,8 +1,19 @@
 //! Types shared by the console (wasm) and the server.
 
+pub mod activity;
+pub mod catalog;
+pub mod days;
 pub mod error;
 pub mod money;
 
+pub use activity::{
+    ActivityFilter, ActivityPage, ActivityQuery, ActivityTotals, DashboardActivity, KeyChoice, RequestLogInfo, SpendPoint,
+    ACTIVITY_PAGE,
+};
+pub use catalog::{
+    format_price, format_tokens, CatalogChange, CatalogEdit, CatalogEntryAdmin, ModelChanges, ModelFilter, ModelInfo,
+    ModelKind, ModelPage, ProviderAdminInfo,
+};
 pub use error::ConsoleError;
 pub use money::Usd;
 

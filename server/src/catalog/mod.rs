@@ -3,8 +3,11 @@
 //! by the operator's `[[models]]` entries; kept in memory, read without locks on the hot path.
 
 mod entry;
+pub mod live;
+pub mod overrides;
 
 pub use entry::{Kind, Modality, ModelEntry, Prices};
+pub use live::LiveCatalog;
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -1,11 +1,11 @@
 //! API-key authentication for the gateway: `Authorization: Bearer <key>` or `x-api-key`.
 
 use crate::accounts::{AuthedKey, KeyAuthError};
-use crate::http::{api_error, Protocol};
+use super::error::GatewayError;
+use crate::http::Protocol;
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::Response;
 
 /// The calling key, already checked (active, not expired).
@@ -28,12 +28,12 @@ impl FromRequestParts<AppState> for ApiKey {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let protocol = Protocol::of_path(parts.uri.path());
         let Some(secret) = presented_key(parts) else {
-            return Err(api_error(protocol, StatusCode::UNAUTHORIZED, "invalid api key"));
+            return Err(GatewayError::InvalidApiKey.render(protocol));
         };
         match state.keys.authenticate(secret).await {
             Ok(k) => Ok(ApiKey(k)),
-            Err(KeyAuthError::Invalid) => Err(api_error(protocol, StatusCode::UNAUTHORIZED, "invalid api key")),
-            Err(KeyAuthError::Storage) => Err(api_error(protocol, StatusCode::INTERNAL_SERVER_ERROR, "internal server error")),
+            Err(KeyAuthError::Invalid) => Err(GatewayError::InvalidApiKey.render(protocol)),
+            Err(KeyAuthError::Storage) => Err(GatewayError::Internal.render(protocol)),
         }
     }
 }

@@ -60,6 +60,9 @@ pub async fn anthropic_count_tokens(State(state): State<AppState>, _key: ApiKey,
     if let Err(e) = crate::translate::request::anthropic_validate(&body, false) {
         return GatewayError::BadRequest { message: e.message, param: e.param }.render(p);
     }
-    let n = crate::translate::estimate::anthropic_request_tokens(&body);
-    axum::Json(json!({ "input_tokens": n })).into_response()
+    // a long conversation takes milliseconds to tokenize: off the async workers
+    match tokio::task::spawn_blocking(move || crate::translate::estimate::anthropic_request_tokens(&body)).await {
+        Ok(n) => axum::Json(json!({ "input_tokens": n })).into_response(),
+        Err(_) => GatewayError::Internal.render(p),
+    }
 }

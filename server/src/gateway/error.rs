@@ -184,3 +184,66 @@ pub fn anthropic_type(status: StatusCode) -> &'static str {
         _ => "api_error",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::GatewayError as E;
+    use super::*;
+
+    /// The seed's Troubleshooting rows this gateway answers: (variant, status, exact message).
+    fn seed_rows() -> Vec<(E, u16, &'static str)> {
+        vec![
+            (E::InvalidApiKey, 401, "invalid api key"),
+            (E::ModelNotFound("a/b".into()), 404, "no model config found for: a/b"),
+            (E::ModelRequired, 400, "model field is required"),
+            (E::InvalidModel, 400, "invalid or empty requested model"),
+            (E::UnknownPath, 404, "unknown api path"),
+            (E::InvalidJson, 400, "invalid JSON body"),
+            (E::UnreadableBody, 400, "failed to read request body"),
+            (E::RewriteFailed, 500, "failed to rewrite request body"),
+            (E::ImagesUnsupported, 400, "images are not supported by this model"),
+            (E::AudioUnsupported, 400, "audio is not supported by this model"),
+            (E::MaxTokensUnsupported, 400, "unsupported parameter: max_tokens"),
+            (E::PendingPayment(Usd::from_units(12_345_000_000)), 402, "Pending payment 1.2345000000 USD — Please top up..."),
+            (E::InDebt, 402, "Insufficient balance and account in debt"),
+            (E::BillingNotFound("a/b".into()), 400, "billing model info not found for model \"a/b\""),
+            (E::BillingAmbiguous("a/b".into()), 400, "billing model info is ambiguous for model \"a/b\""),
+            (E::BillingConfig, 500, "billing configuration error"),
+            (E::BadGateway, 502, "bad gateway"),
+            (E::UpstreamUnavailable, 502, "upstream service unavailable"),
+            (E::UpstreamError { raw: None }, 502, "upstream service error"),
+            (E::Timeout, 504, "request timeout"),
+            (E::NoProviderHandler, 502, "no provider handler configured for protocol"),
+            (E::Internal, 500, "internal server error"),
+            (E::ListModelsFailed, 500, "failed to list models"),
+        ]
+    }
+
+    #[test]
+    fn every_seed_row_has_its_status_and_exact_message_in_both_envelopes() {
+        for (e, status, message) in seed_rows() {
+            assert_eq!(e.status().as_u16(), status, "{message}");
+            assert_eq!(e.message(), message);
+            let o = e.body(Protocol::OpenAi);
+            assert_eq!(o["error"]["message"], message);
+            assert!(o["error"]["type"].is_string() && o["error"]["code"].is_string());
+            assert!(o["error"].as_object().is_some_and(|m| m.contains_key("param")));
+            let a = e.body(Protocol::Anthropic);
+            assert_eq!(a["type"], "error");
+            assert_eq!(a["error"]["message"], message);
+            assert_eq!(a["error"]["type"], anthropic_type(e.status()));
+            let r = e.render(Protocol::OpenAi);
+            assert_eq!(r.status().as_u16(), status);
+        }
+    }
+
+    #[test]
+    fn envelope_types_match_what_sdks_expect() {
+        assert_eq!(E::InvalidApiKey.body(Protocol::Anthropic)["error"]["type"], "authentication_error");
+        assert_eq!(E::InDebt.body(Protocol::Anthropic)["error"]["type"], "billing_error");
+        assert_eq!(E::ModelNotFound("x".into()).body(Protocol::Anthropic)["error"]["type"], "not_found_error");
+        assert_eq!(E::Timeout.body(Protocol::Anthropic)["error"]["type"], "timeout_error");
+        assert_eq!(E::ModelNotFound("x".into()).body(Protocol::OpenAi)["error"]["code"], "model_not_found");
+        assert_eq!(E::InvalidApiKey.body(Protocol::OpenAi)["error"]["code"], "invalid_api_key");
+    }
+}

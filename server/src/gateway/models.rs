@@ -19,7 +19,7 @@ const CREATED: i64 = 1_764_028_800; // 2025-11-25T00:00:00Z
 const CREATED_RFC3339: &str = "2025-11-25T00:00:00Z";
 
 fn listed(state: &AppState) -> Vec<Arc<ModelEntry>> {
-    state.catalog.all().filter(|m| state.providers.is_on(&m.provider)).cloned().collect()
+    state.catalog.current().all().filter(|m| state.providers.is_on(&m.provider)).cloned().collect()
 }
 
 fn openai_model(m: &ModelEntry) -> Value {
@@ -48,7 +48,7 @@ pub async fn openai_one(State(state): State<AppState>, _key: ApiKey, Path(id): P
     if id == "auto" {
         return Json(auto_entry()).into_response();
     }
-    match state.catalog.get(&id).filter(|m| state.providers.is_on(&m.provider)) {
+    match state.catalog.current().get(&id).filter(|m| state.providers.is_on(&m.provider)) {
         Some(m) => Json(openai_model(m)).into_response(),
         None => GatewayError::ModelNotFound(id).render(Protocol::OpenAi),
     }
@@ -85,7 +85,7 @@ pub async fn anthropic_list(State(state): State<AppState>, _key: ApiKey, Query(p
 }
 
 pub async fn anthropic_one(State(state): State<AppState>, _key: ApiKey, Path(id): Path<String>) -> Response {
-    match state.catalog.get(&id).filter(|m| state.providers.is_on(&m.provider) && m.kind == Kind::Chat) {
+    match state.catalog.current().get(&id).filter(|m| state.providers.is_on(&m.provider) && m.kind == Kind::Chat) {
         Some(m) => Json(anthropic_model(m)).into_response(),
         None => GatewayError::ModelNotFound(id).render(Protocol::Anthropic),
     }

@@ -17,6 +17,25 @@ pub async fn client_ip(mut req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+/// The request id is ours: it keys the request log and the charge (`request:<id>`), so a
+/// client-sent `x-request-id` must never be reused (a repeated id would otherwise make a
+/// second request look already billed). Set as the outermost layer, before a fresh id is made.
+pub async fn drop_client_request_id(mut req: Request, next: Next) -> Response {
+    req.headers_mut().remove("x-request-id");
+    next.run(req).await
+}
+
+/// Anthropic's SDKs and Claude Code read the request id from `request-id`: answers under
+/// `/anthropic` carry it too.
+pub async fn anthropic_request_id(req: Request, next: Next) -> Response {
+    let id = req.uri().path().starts_with("/anthropic").then(|| req.headers().get("x-request-id").cloned()).flatten();
+    let mut resp = next.run(req).await;
+    if let Some(id) = id {
+        resp.headers_mut().insert("request-id", id);
+    }
+    resp
+}
+
 /// State-changing console and sign-in requests must come from our own pages: a browser
 /// sends `Origin` (and `Sec-Fetch-Site`) on such requests; a foreign one is refused. The
 /// per-session CSRF token checked by every console write is the second line.

@@ -46,6 +46,11 @@ async fn fallback(State(options): State<LeptosOptions>, uri: Uri, req: Request<B
     handler(uri, State(options), req).await
 }
 
+/// A known API path with the wrong method, in the caller's envelope.
+async fn method_not_allowed(uri: Uri) -> Response {
+    api_error(Protocol::of_path(uri.path()), StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+}
+
 async fn healthz(State(state): State<AppState>) -> Response {
     match state.db.ping().await {
         Ok(()) => (StatusCode::OK, "ok").into_response(),
@@ -88,6 +93,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/anthropic/v1/models/{*id}", get(gateway::models::anthropic_one))
         .route("/auth/oauth/{provider}/start", get(oauth::start))
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
+        .method_not_allowed_fallback(method_not_allowed)
         .with_state(state.clone());
 
     let store = DbSessionStore::new(state.db.clone());
@@ -104,10 +110,12 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .merge(console)
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .layer(axum::middleware::from_fn(middleware::client_ip))
+        .layer(axum::middleware::from_fn(middleware::anthropic_request_id))
         .layer(sessions)
         .layer(TraceLayer::new_for_http())
         .layer(PropagateRequestIdLayer::x_request_id())
-        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid)))
+        .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
+        .layer(axum::middleware::from_fn(middleware::drop_client_request_id)))
 }
 
 /// A running server (tests start one on port 0).
@@ -132,8 +140,13 @@ impl Running {
     }
 }
 
+/// How often a replica looks for catalog changes made through another replica.
+const CATALOG_POLL: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Binds `state.config.addr` and serves until `stop` (or the process ends).
 pub async fn start(state: AppState) -> anyhow::Result<Running> {
+    state.catalog.reload(&state.db).await.map_err(|e| anyhow::anyhow!("cannot read the catalog changes: {e}"))?;
+    state.catalog.watch(state.db.clone(), CATALOG_POLL);
     let listener = tokio::net::TcpListener::bind(&state.config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config.addr))?;

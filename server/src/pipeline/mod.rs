@@ -2,7 +2,7 @@
 //! summary → route → checks and admission → upstream (with retries and fallbacks) →
 //! translate back → bill and log (off the request path).
 
-mod prepare;
+pub mod prepare;
 mod record;
 mod stream;
 pub mod summary;
@@ -79,7 +79,7 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
     if let Err(e) = valid {
         fail!(GatewayError::BadRequest { message: e.message, param: e.param });
     }
-    let route = match crate::routing::choose(&state.catalog, &state.providers, &summary.model, &summary.fallbacks, &summary.needs) {
+    let route = match crate::routing::choose(&state.catalog.current(), &state.providers, &summary.model, &summary.fallbacks, &summary.needs) {
         Ok(r) => r,
         Err(e) => fail!(e),
     };

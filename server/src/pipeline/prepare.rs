@@ -60,8 +60,34 @@ pub fn prepare(
             (v, Dialect::OpenAi, names, "/chat/completions")
         }
     };
+    let mut out = out;
+    apply_model_quirks(&mut out, model, upstream);
     let body = serde_json::to_vec(&out).map_err(|_| GatewayError::RewriteFailed)?;
     Ok(Prepared { path, body: Bytes::from(body), upstream, names })
+}
+
+/// What a model accepts, from the catalog's data rather than code branches:
+/// - Anthropic upstreams reject thinking blocks without a signature they made (a thinking
+///   block that an OpenAI-protocol model produced earlier in the conversation);
+/// - models without reasoning reject `reasoning_effort` / `thinking`;
+/// - models without tools get no `tool_choice` / `parallel_tool_calls` (tools were refused
+///   earlier when present).
+fn apply_model_quirks(body: &mut Value, model: &ModelEntry, upstream: Dialect) {
+    if upstream == Dialect::Anthropic {
+        crate::translate::request::anthropic_strip_unsigned_thinking(body);
+    }
+    let Some(o) = body.as_object_mut() else { return };
+    if !model.reasoning {
+        o.remove("reasoning_effort");
+        o.remove("reasoning");
+        if upstream == Dialect::Anthropic {
+            o.remove("thinking");
+        }
+    }
+    if !model.tools && o.get("tools").is_none() {
+        o.remove("tool_choice");
+        o.remove("parallel_tool_calls");
+    }
 }
 
 /// OpenAI → OpenAI: model name, the token-limit spelling the model accepts, the output cap,
@@ -147,6 +173,27 @@ mod tests {
         assert_eq!(out, json!({"model": "up", "max_completion_tokens": 50, "foo": {"bar": 1}, "stream": true, "stream_options": {"include_usage": true}}));
         let out = openai_passthrough(&json!({"model": "m", "max_completion_tokens": 500}), &opts("max_tokens"));
         assert_eq!(out, json!({"model": "up", "max_tokens": 100}));
+    }
+
+    #[test]
+    fn quirks_come_from_the_catalog() {
+        let catalog = crate::catalog::Catalog::load(&[]).expect("catalog");
+        let cfg = GatewayConfig::default();
+        let gpt41 = catalog.get("openai/gpt-4.1").expect("model");
+        let body = json!({"model": "openai/gpt-4.1", "reasoning_effort": "high", "max_completion_tokens": 9, "messages": [{"role": "user", "content": "hi"}]});
+        let p = prepare(Protocol::OpenAi, &body, gpt41, ProviderProtocol::OpenAi, &cfg).expect("prepared");
+        let sent: Value = serde_json::from_slice(&p.body).expect("json");
+        assert!(sent.get("reasoning_effort").is_none(), "gpt-4.1 does not reason");
+        assert_eq!(sent["max_tokens"], 9, "gpt-4.1 takes max_tokens");
+        // a thinking block without a signature (made by another model) never reaches Anthropic
+        let sonnet = catalog.get("anthropic/claude-sonnet-4.6").expect("model");
+        let body = json!({"model": "x", "max_tokens": 100, "messages": [
+            {"role": "user", "content": "q"},
+            {"role": "assistant", "content": [{"type": "thinking", "thinking": "hmm", "signature": ""}, {"type": "text", "text": "a"}]},
+            {"role": "user", "content": "q2"}]});
+        let p = prepare(Protocol::Anthropic, &body, sonnet, ProviderProtocol::Anthropic, &cfg).expect("prepared");
+        let sent: Value = serde_json::from_slice(&p.body).expect("json");
+        assert_eq!(sent["messages"][1]["content"], json!([{"type": "text", "text": "a"}]));
     }
 
     #[test]

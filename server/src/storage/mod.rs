@@ -5,6 +5,7 @@
 //! for each backend by a macro, since both accept `$n` parameters, `RETURNING` and
 //! `ON CONFLICT`. Money is `i64` units of 10⁻¹⁰ USD; times are unix seconds.
 
+mod catalog_overrides;
 mod postgres;
 mod queries;
 mod records;
@@ -13,6 +14,7 @@ mod sqlite;
 use async_trait::async_trait;
 use std::sync::Arc;
 
+pub use catalog_overrides::{CatalogOverrideRow, CatalogOverrides};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -328,11 +330,21 @@ pub trait Records: Send + Sync {
     async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>>;
     async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals>;
     async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>>;
+    /// Requests, errors and mean latency per provider since `since`, across organizations.
+    async fn provider_health(&self, since: i64) -> StoreResult<Vec<ProviderHealth>>;
+}
+
+#[derive(Clone, Debug, Default, sqlx::FromRow)]
+pub struct ProviderHealth {
+    pub provider: String,
+    pub requests: i64,
+    pub errors: i64,
+    pub avg_latency_ms: i64,
 }
 
 /// Everything the server needs from its database.
 #[async_trait]
-pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + 'static {
+pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + 'static {
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;

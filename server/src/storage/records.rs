@@ -144,6 +144,19 @@ macro_rules! impl_records {
                 .fetch_all(&self.pool)
                 .await?)
             }
+
+            async fn provider_health(&self, since: i64) -> StoreResult<Vec<ProviderHealth>> {
+                Ok(sqlx::query_as(
+                    "SELECT provider, COUNT(*) AS requests,
+                            CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT) AS errors,
+                            CAST(COALESCE(AVG(latency_ms), 0) AS BIGINT) AS avg_latency_ms
+                     FROM request_logs WHERE created_at >= $1 AND provider IS NOT NULL
+                     GROUP BY provider ORDER BY provider",
+                )
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?)
+            }
         }
     };
 }

@@ -136,6 +136,7 @@ both!(non_streamed_messages_both_ways, |b| async move {
     assert_eq!(r.body["content"][0]["type"], "thinking");
     assert!(r.body["content"][0]["signature"].as_str().is_some_and(|s| !s.is_empty()));
     assert_eq!(r.headers["x-gateai-model"], "anthropic/claude-opus-4.6");
+    assert_eq!(r.headers["request-id"], r.headers["x-request-id"], "Anthropic SDKs read request-id");
     // Anthropic client → OpenAI model, non-stream, with a tool round trip
     gw.up.push(Up::Tools { text: None, calls: vec![("lookup".into(), json!({"q": "rust"}))] });
     let r = gw.anthropic(json!({"model": "openai/gpt-4.1", "max_tokens": 300, "stop_sequences": ["STOP"],

@@ -39,3 +39,41 @@ both!(parallel_requests_are_each_charged_once_and_the_ledger_adds_up, |b| async 
     let keys = gw.app.db.keys_of_org(&gw.org).await.unwrap();
     assert_eq!(keys[0].spend_units, spent, "the key's spend is the sum of its charges");
 });
+
+both!(a_client_sent_request_id_never_makes_a_request_free, |b| async move {
+    let gw = gateway(b).await;
+    for _ in 0..2 {
+        let r = reply(gw.http.post(format!("{}/openai/v1/chat/completions", gw.app.url)).bearer_auth(&gw.key)
+            .header("x-request-id", "fixed-id")
+            .json(&json!({"model": "openai/gpt-5", "messages": [{"role": "user", "content": "hi"}]})).send().await.unwrap()).await;
+        assert_eq!(r.status, 200);
+        assert_ne!(r.headers["x-request-id"], "fixed-id", "the gateway makes its own ids");
+    }
+    assert_eq!(gw.charges().await.len(), 2);
+});
+
+both!(custom_openai_compatible_providers_and_models_come_from_the_config, |b| async move {
+    let gw = gateway_with(b, "10", |c| {
+        let base = c.providers["deepseek"].base_url.clone();
+        let p = c.providers.entry("local".into()).or_default();
+        p.protocol = Some("openai".into());
+        p.base_url = base;
+        p.api_key = Some(testkit::upstream::UPSTREAM_KEY.into());
+        c.models.push(toml::from_str(r#"id = "local/llama-3.3"
+provider = "local"
+upstream = "llama-3.3-70b"
+context = 8192
+max_output = 1024
+price_input = "0.1"
+price_output = "0.2""#).unwrap());
+    })
+    .await;
+    let r = gw.openai(json!({"model": "local/llama-3.3", "max_tokens": 5000, "messages": [{"role": "user", "content": "hi"}]})).await;
+    assert_eq!(r.status, 200, "{}", r.text);
+    assert_eq!(r.body["model"], "local/llama-3.3");
+    let sent = &gw.up.chat_requests()[0];
+    assert_eq!(sent.body["model"], "llama-3.3-70b");
+    assert_eq!(sent.body["max_tokens"], 1024, "clamped to the model's output cap");
+    let listed = reply(gw.http.get(format!("{}/openai/v1/models", gw.app.url)).bearer_auth(&gw.key).send().await.unwrap()).await;
+    assert!(listed.text.contains("local/llama-3.3"));
+});

@@ -197,3 +197,13 @@ both!(upstream_errors_follow_the_seed, |b| async move {
     assert_eq!(logs.len(), 5);
     assert!(logs.iter().all(|l| l.status >= 500 && l.error.is_some()), "{logs:?}");
 });
+
+both!(a_wrong_method_answers_in_the_callers_envelope, |b| async move {
+    let gw = gateway(b).await;
+    let r = reply(gw.http.get(format!("{}/openai/v1/chat/completions", gw.app.url)).bearer_auth(&gw.key).send().await.unwrap()).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.body["error"]["message"], "method not allowed");
+    let r = reply(gw.http.get(format!("{}/anthropic/v1/messages", gw.app.url)).header("x-api-key", &gw.key).send().await.unwrap()).await;
+    assert_eq!(r.status, 405);
+    assert_eq!(r.body["type"], "error");
+});

@@ -1,6 +1,6 @@
 //! The chat gateway end to end: the real server in front of the upstream test double.
 
-mod harness;
+pub(crate) mod harness;
 
 mod errors;
 mod openai;

@@ -106,3 +106,37 @@ both!(a_client_that_goes_away_cancels_the_upstream_and_is_billed_for_what_was_pr
     assert!(logs[0].usage_estimated && logs[0].input_tokens > 0 && logs[0].cost_units > 0, "{:?}", logs[0]);
     assert_eq!(gw.charges().await.len(), 1);
 });
+
+both!(graceful_shutdown_waits_for_streams_and_writes_every_log_row, |b| async move {
+    let gw = gateway(b).await;
+    gw.up.set_chunk_delay(std::time::Duration::from_millis(30));
+    let http = gw.http.clone();
+    let url = format!("{}/openai/v1/chat/completions", gw.app.url);
+    let key = gw.key.clone();
+    let mut resp = http
+        .post(url)
+        .bearer_auth(&key)
+        .json(&json!({"model": "openai/gpt-5", "stream": true, "messages": [{"role": "user", "content": "a story with quite a few words in it"}]}))
+        .send()
+        .await
+        .unwrap();
+    assert!(resp.chunk().await.unwrap().is_some(), "the stream started");
+    let reader = tokio::spawn(async move {
+        let mut rest = String::new();
+        while let Some(c) = resp.chunk().await.unwrap() {
+            rest.push_str(&String::from_utf8_lossy(&c));
+        }
+        rest
+    });
+    let Gw { app, org, .. } = gw;
+    let db = app.db.clone();
+    app.running.stop().await; // waits for the open stream, then flushes the log writer
+    let rest = reader.await.unwrap();
+    assert!(rest.contains("[DONE]"), "the stream was allowed to finish: {rest}");
+    let q = gateai::storage::LogQuery { org_id: org.clone(), since: 0, until: i64::MAX, limit: 10, ..Default::default() };
+    let logs = db.request_logs(&q).await.unwrap();
+    assert_eq!(logs.len(), 1, "logged before the server stopped");
+    assert_eq!(logs[0].status, 200);
+    let charges = db.entries(&org, 0, 10).await.unwrap().into_iter().filter(|e| e.kind == "charge").count();
+    assert_eq!(charges, 1);
+});

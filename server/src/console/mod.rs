@@ -12,6 +12,11 @@ use app::types::*;
 use async_trait::async_trait;
 
 use crate::accounts::login::{self, CSRF, ORG, UID};
+
+mod activity;
+mod catalog_admin;
+mod models;
+
 const LEDGER_PAGE: u32 = 25;
 
 pub struct ConsoleBackend {
@@ -443,6 +448,42 @@ impl Backend for ConsoleBackend {
             Redeemed::UnknownCode => Err(ConsoleError::invalid("code", "this code does not exist; check for typos")),
             Redeemed::AlreadyUsed => Err(ConsoleError::invalid("code", "this code has already been used")),
         }
+    }
+
+    async fn list_models(&self, _c: &Caller) -> Result<Vec<ModelInfo>> {
+        Ok(models::list(self))
+    }
+
+    async fn model_page(&self, _c: &Caller, id: String) -> Result<ModelPage> {
+        models::page(self, &id)
+    }
+
+    async fn activity(&self, c: &Caller, filter: ActivityFilter) -> Result<ActivityPage> {
+        activity::activity(self, c, filter).await
+    }
+
+    async fn dashboard_activity(&self, c: &Caller) -> Result<DashboardActivity> {
+        activity::dashboard(self, c).await
+    }
+
+    async fn admin_catalog(&self, c: &Caller) -> Result<Vec<CatalogEntryAdmin>> {
+        catalog_admin::list(self, c).await
+    }
+
+    async fn admin_catalog_model(&self, c: &Caller, id: String) -> Result<CatalogEntryAdmin> {
+        catalog_admin::one(self, c, &id).await
+    }
+
+    async fn admin_update_model(&self, c: &Caller, csrf: String, id: String, edit: CatalogEdit) -> Result<CatalogEntryAdmin> {
+        catalog_admin::update(self, c, &csrf, &id, &edit).await
+    }
+
+    async fn admin_reset_model(&self, c: &Caller, csrf: String, id: String) -> Result<CatalogEntryAdmin> {
+        catalog_admin::reset(self, c, &csrf, &id).await
+    }
+
+    async fn admin_providers(&self, c: &Caller) -> Result<Vec<ProviderAdminInfo>> {
+        catalog_admin::providers(self, c).await
     }
 
     async fn admin_users(&self, c: &Caller) -> Result<Vec<UserAdminInfo>> {

@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Gateway overhead, measured in one run against the upstream test double: the double called
+# directly, then the same call through the gateway with auth, admission, billing and logging
+# on. Figures: added latency p50/p99 at concurrency 1 (wrk), requests per second at
+# concurrency 32 (wrk), streaming time-to-first-byte overhead (curl, 300 calls), peak RSS.
+# Release builds (slow the first time). Usage: scripts/bench.sh [seconds per run, default 10]
+source "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+secs="${1:-10}"
+setup_rust
+have wrk || apt_install wrk
+log "building release binaries (gateai, upstream-double)"
+cargo build --release -p server --bin gateai >&2
+cargo build --release -p testkit --bin upstream-double >&2
+
+work="$(mktemp -d)"
+out="$ROOT/target/bench"; mkdir -p "$out"
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+up_port=$(free_port); gw_port=$(free_port)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+"$ROOT/target/release/upstream-double" --addr "127.0.0.1:$up_port" --max-recorded 1000 >"$work/double.log" 2>&1 &
+pids+=($!)
+export GATEAI_DATA_DIR="$work/data" GATEAI_ADDR="127.0.0.1:$gw_port" GATEAI_LOG=warn RUST_LOG=warn \
+  DEEPSEEK_API_KEY=sk-upstream-test DEEPSEEK_BASE_URL="http://127.0.0.1:$up_port/v1"
+gateai="$ROOT/target/release/gateai"
+"$gateai" admin create-user --email bench@example.com --password "bench-password-1" >/dev/null
+"$gateai" admin credit --email bench@example.com --amount 1000000 >/dev/null
+key=$("$gateai" admin create-key --email bench@example.com --name bench)
+"$gateai" serve >"$work/gateway.log" 2>&1 &
+gw_pid=$!; pids+=($gw_pid)
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$up_port/v1/models" -H "authorization: Bearer sk-upstream-test" && break; sleep 0.1; done
+
+direct_url="http://127.0.0.1:$up_port/v1/chat/completions"
+gw_url="http://127.0.0.1:$gw_port/openai/v1/chat/completions"
+body_direct='{"model":"deepseek-chat","max_tokens":16,"messages":[{"role":"user","content":"hello, how are you today?"}]}'
+body_gw='{"model":"deepseek/deepseek-v3.2","max_tokens":16,"messages":[{"role":"user","content":"hello, how are you today?"}]}'
+stream_direct='{"model":"deepseek-chat","max_tokens":16,"stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"hello"}]}'
+stream_gw='{"model":"deepseek/deepseek-v3.2","max_tokens":16,"stream":true,"messages":[{"role":"user","content":"hello"}]}'
+
+lua() { # lua <file> <auth value> <body>
+  cat >"$1" <<LUA
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.headers["Authorization"] = "Bearer $2"
+wrk.body = [[$3]]
+LUA
+}
+lua "$work/direct.lua" sk-upstream-test "$body_direct"
+lua "$work/gw.lua" "$key" "$body_gw"
+
+to_us() { awk '{v=$1; if (v ~ /us$/) {sub(/us$/,"",v); print v} else if (v ~ /ms$/) {sub(/ms$/,"",v); print v*1000} else if (v ~ /s$/) {sub(/s$/,"",v); print v*1000000} else print v}'; }
+pct() { grep -E "^ +$2%" "$1" | awk '{print $2}' | to_us; }
+rps() { grep "Requests/sec" "$1" | awk '{print $2}'; }
+check_errors() { if grep -qE "Non-2xx|Socket errors" "$1"; then echo "errors during $1:" >&2; cat "$1" >&2; exit 1; fi; }
+
+run() { # run <name> <lua> <url> <connections>
+  wrk -t1 -c1 -d2s -s "$2" "$3" >/dev/null # warm up
+  wrk -t"$([ "$4" -gt 1 ] && echo 2 || echo 1)" -c"$4" -d"${secs}s" --latency -s "$2" "$3" >"$out/$1.txt"
+  check_errors "$out/$1.txt"
+}
+log "concurrency 1, ${secs}s each"
+run direct_c1 "$work/direct.lua" "$direct_url" 1
+run gateway_c1 "$work/gw.lua" "$gw_url" 1
+log "concurrency 32, ${secs}s each"
+run direct_c32 "$work/direct.lua" "$direct_url" 32
+run gateway_c32 "$work/gw.lua" "$gw_url" 32
+peak_rss=$(awk '/VmHWM/ {print $2, $3}' /proc/$gw_pid/status)
+
+log "streaming time to first byte, 300 calls each"
+ttfb() { # ttfb <url> <auth> <body> → sorted µs values
+  for _ in $(seq 1 300); do
+    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H "authorization: Bearer $2" -H 'content-type: application/json' -d "$3" "$1"
+  done | awk '{printf "%d\n", $1*1000000}' | sort -n
+}
+ttfb "$direct_url" sk-upstream-test "$stream_direct" >"$out/ttfb_direct.txt"
+ttfb "$gw_url" "$key" "$stream_gw" >"$out/ttfb_gateway.txt"
+median() { awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$1"; }
+p99() { awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i]}' "$1"; }
+
+d50=$(pct "$out/direct_c1.txt" 50); g50=$(pct "$out/gateway_c1.txt" 50)
+d99=$(pct "$out/direct_c1.txt" 99); g99=$(pct "$out/gateway_c1.txt" 99)
+drps=$(rps "$out/direct_c32.txt"); grps=$(rps "$out/gateway_c32.txt")
+t_d=$(median "$out/ttfb_direct.txt"); t_g=$(median "$out/ttfb_gateway.txt")
+# every request logged and charged
+sleep 1
+usage=$(curl -s "http://127.0.0.1:$gw_port/api/v1/credits" -H "authorization: Bearer $key")
+{
+  echo "gateway bench ($(date -u +%F), $(nproc) cores, ${secs}s per wrk run)"
+  printf '%-38s %12s %12s %12s\n' "" direct gateway "added/ratio"
+  printf '%-38s %10sµs %10sµs %10sµs\n' "latency p50, concurrency 1" "$d50" "$g50" "$(awk "BEGIN{print $g50-$d50}")"
+  printf '%-38s %10sµs %10sµs %10sµs\n' "latency p99, concurrency 1" "$d99" "$g99" "$(awk "BEGIN{print $g99-$d99}")"
+  printf '%-38s %12s %12s %11sx\n' "requests/s, concurrency 32" "$drps" "$grps" "$(awk "BEGIN{printf \"%.2f\", $grps/$drps}")"
+  printf '%-38s %10sµs %10sµs %10sµs\n' "stream TTFB median (curl)" "$t_d" "$t_g" "$((t_g - t_d))"
+  printf '%-38s %10sµs %10sµs\n' "stream TTFB p99 (curl)" "$(p99 "$out/ttfb_direct.txt")" "$(p99 "$out/ttfb_gateway.txt")"
+  echo "gateway peak RSS during the run: $peak_rss"
+  echo "credits after the run: $usage"
+} | tee "$out/report.txt"
