@@ -45,6 +45,7 @@ pub fn deliver(state: &AppState, call: &Call, resp: UpstreamResponse, a: Answer,
     let guard = state.recorder.stream_started();
     let recorder = state.recorder.clone();
     let prices = a.prices;
+    let input_estimate = a.summary.needs.input_tokens;
     tokio::spawn(async move {
         let _guard = guard;
         let mut upstream = resp.response.bytes_stream();
@@ -95,7 +96,10 @@ pub fn deliver(state: &AppState, call: &Call, resp: UpstreamResponse, a: Answer,
         let mut usage = tr.usage();
         let estimated = !tr.usage_reported();
         if estimated {
-            if usage.input + usage.cache_read + usage.cache_write == 0 {
+            // the translators fall back to the summary's rough estimate for the input; when
+            // the upstream never said, count the request with the tokenizer instead
+            let rough = usage.input == input_estimate && usage.cache_read == 0 && usage.cache_write == 0;
+            if rough || usage.input + usage.cache_read + usage.cache_write == 0 {
                 usage.input = match client {
                     Protocol::OpenAi => estimate::openai_request_tokens(&body),
                     Protocol::Anthropic => estimate::anthropic_request_tokens(&body),

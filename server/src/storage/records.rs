@@ -7,82 +7,100 @@ macro_rules! impl_records {
         const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
              input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason";
 
-        /// Inserts one record and books its charge inside the caller's transaction; returns
-        /// the organization's new balance when a charge was booked.
-        async fn insert_record(
+        /// Writes a batch inside the caller's transaction with a handful of statements,
+        /// whatever its size: the log rows in one insert (those already written are skipped),
+        /// then per organization one balance update and the charges in one insert, then per
+        /// key one spend update. Returns the balances it moved.
+        async fn insert_batch(
             conn: &mut <$db as sqlx::Database>::Connection,
-            r: &crate::storage::RequestRecord,
-        ) -> Result<Option<i64>, sqlx::Error> {
-            let sql = format!(
-                "INSERT INTO request_logs ({LOG_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
-                 ON CONFLICT (id) DO NOTHING"
-            );
-            let inserted = sqlx::query(&sql)
-                .bind(&r.id)
-                .bind(&r.org_id)
-                .bind(&r.key_id)
-                .bind(r.created_at)
-                .bind(&r.protocol)
-                .bind(&r.model_requested)
-                .bind(&r.model_used)
-                .bind(&r.provider)
-                .bind(r.status)
-                .bind(&r.error)
-                .bind(r.input_tokens)
-                .bind(r.output_tokens)
-                .bind(r.cached_tokens)
-                .bind(r.cost_units)
-                .bind(r.latency_ms)
-                .bind(r.ttft_ms)
-                .bind(r.streamed)
-                .bind(r.usage_estimated)
-                .bind(&r.route_reason)
-                .execute(&mut *conn)
-                .await?
-                .rows_affected();
-            if inserted == 0 || r.cost_units == 0 {
-                return Ok(None);
+            batch: &[crate::storage::RequestRecord],
+        ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+            use std::collections::{BTreeMap, HashSet};
+            let mut q = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO request_logs ({LOG_COLUMNS}) "));
+            q.push_values(batch, |mut b, r| {
+                b.push_bind(r.id.clone())
+                    .push_bind(r.org_id.clone())
+                    .push_bind(r.key_id.clone())
+                    .push_bind(r.created_at)
+                    .push_bind(r.protocol.clone())
+                    .push_bind(r.model_requested.clone())
+                    .push_bind(r.model_used.clone())
+                    .push_bind(r.provider.clone())
+                    .push_bind(r.status)
+                    .push_bind(r.error.clone())
+                    .push_bind(r.input_tokens)
+                    .push_bind(r.output_tokens)
+                    .push_bind(r.cached_tokens)
+                    .push_bind(r.cost_units)
+                    .push_bind(r.latency_ms)
+                    .push_bind(r.ttft_ms)
+                    .push_bind(r.streamed)
+                    .push_bind(r.usage_estimated)
+                    .push_bind(r.route_reason.clone());
+            });
+            q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+            let inserted: HashSet<String> = q.build_query_scalar::<String>().fetch_all(&mut *conn).await?.into_iter().collect();
+            // charges of the rows written now, by organization, in batch order
+            let mut by_org: BTreeMap<&str, Vec<&crate::storage::RequestRecord>> = BTreeMap::new();
+            for r in batch.iter().filter(|r| r.cost_units > 0 && inserted.contains(&r.id)) {
+                by_org.entry(r.org_id.as_str()).or_default().push(r);
             }
-            let balance: i64 = sqlx::query_scalar(
-                "UPDATE organizations SET balance_units = balance_units - $1 WHERE id = $2 RETURNING balance_units",
-            )
-            .bind(r.cost_units)
-            .bind(&r.org_id)
-            .fetch_one(&mut *conn)
-            .await?;
-            sqlx::query(
-                "INSERT INTO ledger_entries (org_id, kind, amount_units, balance_after_units, reference, note, actor_user_id, created_at)
-                 VALUES ($1, 'charge', $2, $3, $4, $5, NULL, $6)",
-            )
-            .bind(&r.org_id)
-            .bind(-r.cost_units)
-            .bind(balance)
-            .bind(format!("request:{}", r.id))
-            .bind(r.model_used.as_deref().unwrap_or(&r.model_requested))
-            .bind(r.created_at)
-            .execute(&mut *conn)
-            .await?;
-            if let Some(key) = &r.key_id {
+            let mut balances = Vec::new();
+            for (org, rows) in &by_org {
+                let total: i64 = rows.iter().map(|r| r.cost_units).sum();
+                let after: i64 = sqlx::query_scalar(
+                    "UPDATE organizations SET balance_units = balance_units - $1 WHERE id = $2 RETURNING balance_units",
+                )
+                .bind(total)
+                .bind(*org)
+                .fetch_one(&mut *conn)
+                .await?;
+                // each entry's balance_after, as if booked one after the other
+                let mut running = after + total;
+                let mut q = sqlx::QueryBuilder::<$db>::new(
+                    "INSERT INTO ledger_entries (org_id, kind, amount_units, balance_after_units, reference, note, actor_user_id, created_at) ",
+                );
+                q.push_values(rows.iter(), |mut b, r| {
+                    running -= r.cost_units;
+                    b.push_bind(r.org_id.clone())
+                        .push_bind("charge")
+                        .push_bind(-r.cost_units)
+                        .push_bind(running)
+                        .push_bind(format!("request:{}", r.id))
+                        .push_bind(r.model_used.clone().unwrap_or_else(|| r.model_requested.clone()))
+                        .push_bind(Option::<String>::None)
+                        .push_bind(r.created_at);
+                });
+                q.build().execute(&mut *conn).await?;
+                balances.push((org.to_string(), after));
+            }
+            let mut by_key: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+            for r in batch.iter().filter(|r| r.cost_units > 0 && inserted.contains(&r.id)) {
+                if let Some(k) = &r.key_id {
+                    let e = by_key.entry(k.as_str()).or_default();
+                    e.0 += r.cost_units;
+                    e.1 = e.1.max(r.created_at);
+                }
+            }
+            for (key, (units, last)) in by_key {
                 sqlx::query("UPDATE api_keys SET spend_units = spend_units + $1, last_used_at = $2 WHERE id = $3")
-                    .bind(r.cost_units)
-                    .bind(r.created_at)
+                    .bind(units)
+                    .bind(last)
                     .bind(key)
                     .execute(&mut *conn)
                     .await?;
             }
-            Ok(Some(balance))
+            Ok(balances)
         }
 
         #[async_trait::async_trait]
         impl Records for $store {
             async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<(String, i64)>> {
-                let mut balances = Vec::new();
-                let mut tx = self.pool.begin().await?;
-                for r in batch {
-                    if let Some(b) = insert_record(&mut *tx, r).await? {
-                        balances.push((r.org_id.clone(), b));
-                    }
+                if batch.is_empty() {
+                    return Ok(Vec::new());
                 }
+                let mut tx = self.pool.begin().await?;
+                let balances = insert_batch(&mut *tx, batch).await?;
                 tx.commit().await?;
                 Ok(balances)
             }
