@@ -19,7 +19,7 @@ const BIN = process.env.GATEAI_BIN || join(root, 'target', 'debug', 'gateai');
 const SITE = process.env.GATEAI_SITE_ROOT || join(root, 'target', 'site');
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-function freePort() {
+export function freePort() {
   return new Promise((resolve, reject) => {
     const s = createServer();
     s.listen(0, '127.0.0.1', () => {

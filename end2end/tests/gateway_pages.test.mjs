@@ -7,10 +7,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, newPage, hydrated, shot } from '../harness.mjs';
+import { startServer, launchBrowser, newPage, hydrated, shot, freePort } from '../harness.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const DOUBLE_BIN = process.env.UPSTREAM_DOUBLE_BIN || join(root, 'target', 'debug', 'upstream-double');
@@ -18,16 +17,6 @@ const ADMIN = 'root@example.com';
 const PASSWORD = 'correct horse battery';
 const UPSTREAM_KEY = 'sk-upstream-test';
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address();
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
-}
 
 async function startDouble() {
   if (!existsSync(DOUBLE_BIN)) {

@@ -6,19 +6,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 use std::str::FromStr;
 
-/// The fields the console can change.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Changes {
-    pub price_input: Option<Decimal>,
-    pub price_output: Option<Decimal>,
-    pub price_cached_input: Option<Decimal>,
-    pub price_cache_write: Option<Decimal>,
-    pub price_video: Option<Decimal>,
-    pub context: u64,
-    pub max_output: u64,
-    pub description: String,
-    pub enabled: bool,
-}
+/// The fields the console can change: the console form's own type, shared through `app`.
+pub use app::types::ModelChanges as Changes;
 
 /// A model with its changes applied.
 pub struct Applied {

@@ -77,18 +77,7 @@ pub(super) async fn update(b: &ConsoleBackend, c: &Caller, csrf: &str, id: &str,
     ctx.require_csrf(csrf)?;
     ctx.require_instance_admin()?;
     let base = b.state.catalog.base(id.trim()).ok_or_else(|| ConsoleError::not_found(format!("no model {} in the catalog", id.trim())))?;
-    let p = edit.parse()?;
-    let changes = Changes {
-        price_input: p.price_input,
-        price_output: p.price_output,
-        price_cached_input: p.price_cached_input,
-        price_cache_write: p.price_cache_write,
-        price_video: p.price_video,
-        context: p.context,
-        max_output: p.max_output,
-        description: p.description,
-        enabled: p.enabled,
-    };
+    let changes: Changes = edit.parse()?;
     let fields = serde_json::Value::Object(overrides::diff(base, &changes)).to_string();
     // the same check the live catalog makes, before anything is saved
     overrides::apply(base, &fields).map_err(|e| ConsoleError::invalid("form", format!("these values cannot be used: {e}")))?;
