@@ -53,6 +53,12 @@ pub enum Admin {
         /// Optional USD budget of the key.
         #[arg(long, allow_hyphen_values = true)]
         budget: Option<String>,
+        /// When the budget starts again: daily, weekly or monthly (UTC); never by default.
+        #[arg(long, requires = "budget")]
+        budget_reset: Option<String>,
+        /// A management key (for /api/v1/keys, guardrails and settings; cannot call models).
+        #[arg(long)]
+        management: bool,
     },
     /// Grant credit to the user's personal organization.
     Credit {
@@ -136,14 +142,22 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
             })?;
             println!("{}", u.id);
         }
-        Admin::CreateKey { email, name, budget } => {
+        Admin::CreateKey { email, name, budget, budget_reset, management } => {
             let budget = budget.map(|b| Usd::parse_positive(&b).map_err(|e| anyhow::anyhow!("--budget: {e}"))).transpose()?;
+            let budget_reset = match budget_reset {
+                None => None,
+                Some(r) => match crate::controls::Period::parse(&r) {
+                    Some(p) if !r.trim().is_empty() => Some(p),
+                    _ => anyhow::bail!("--budget-reset: must be daily, weekly, monthly or never"),
+                },
+            };
             let name = name.trim().to_string();
             if name.is_empty() || name.chars().count() > 80 {
                 anyhow::bail!("--name: must be 1 to 80 characters");
             }
             let (u, org) = find(email).await?;
-            let (_, secret) = state.keys.create(&org.id, &u.id, &name, None, budget, false).await?;
+            let options = crate::accounts::api_keys::KeyOptions { expires_at: None, budget, budget_reset, management };
+            let (_, secret) = state.keys.create_with(&org.id, &u.id, &name, options).await?;
             println!("{secret}");
         }
         Admin::Credit { email, amount, note } => {

@@ -23,7 +23,8 @@ pub struct Inner {
     /// Swapped whole when an administrator changes it (`catalog::live`).
     pub catalog: Arc<crate::catalog::LiveCatalog>,
     pub providers: crate::providers::Providers,
-    pub balances: Arc<crate::billing::admission::Balances>,
+    /// Budgets and the balance, reserved per request (`controls`).
+    pub controls: crate::controls::Controls,
     pub recorder: crate::logs::Recorder,
 }
 
@@ -54,10 +55,10 @@ impl AppState {
         // administrators' changes are read from the database when the server starts (http::start)
         let catalog = Arc::new(crate::catalog::LiveCatalog::new(&config.models)?);
         let providers = crate::providers::Providers::from_config(&config)?;
-        let balances = Arc::new(crate::billing::admission::Balances::default());
-        let recorder = crate::logs::Recorder::start(db.clone(), balances.clone(), config.gateway.log_queue);
+        let controls = crate::controls::Controls::default();
+        let recorder = crate::logs::Recorder::start(db.clone(), controls.counters.clone(), config.gateway.log_queue);
         Ok(AppState {
-            inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, balances, recorder }),
+            inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, controls, recorder }),
         })
     }
 }

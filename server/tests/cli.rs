@@ -32,6 +32,15 @@ async fn cli_works_while_the_server_runs(b: Backend) {
     // the running server accepts the key the CLI made
     assert!(app.state.keys.authenticate(key).await.is_ok());
 
+    let (code, key, err) = gateai(&app, &["admin", "create-key", "--email", "ops@example.com", "--budget", "2.5", "--budget-reset", "weekly"]);
+    assert_eq!(code, 0, "{err}");
+    let k = app.state.keys.authenticate(key.trim()).await.unwrap();
+    assert_eq!((k.budget_units, k.budget_period), (Some(25_000_000_000), gateai::controls::Period::Weekly));
+    assert!(!k.management);
+    let (code, key, err) = gateai(&app, &["admin", "create-key", "--email", "ops@example.com", "--management"]);
+    assert_eq!(code, 0, "{err}");
+    assert!(app.state.keys.authenticate(key.trim()).await.unwrap().management);
+
     let (code, out, _) = gateai(&app, &["admin", "credit", "--email", "ops@example.com", "--amount", "12.5", "--note", "welcome"]);
     assert_eq!(code, 0);
     assert_eq!(out.trim(), "12.5000000000");
@@ -51,6 +60,8 @@ async fn cli_works_while_the_server_runs(b: Backend) {
         vec!["admin", "create-user", "--email", "x@example.com", "--password", "short"],
         vec!["admin", "redeem-code", "--amount", "3", "--count", "0"],
         vec!["admin", "create-key", "--email", "ops@example.com", "--budget", "-1"],
+        vec!["admin", "create-key", "--email", "ops@example.com", "--budget", "1", "--budget-reset", "hourly"],
+        vec!["admin", "create-key", "--email", "ops@example.com", "--budget-reset", "daily"],
     ] {
         let (code, out, err) = gateai(&app, &bad);
         assert_ne!(code, 0, "{bad:?} should fail");

@@ -8,3 +8,4 @@ mod money;
 mod oauth;
 mod gateway;
 mod console_gateway;
+mod management;

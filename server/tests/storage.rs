@@ -179,6 +179,7 @@ both!(keys_are_found_by_hash_and_scoped_to_their_org, |b| async move {
             prefix: "sk-or-v1-abcd…wxyz".into(),
             management: false,
             budget_units: Some(5),
+            budget_reset: None,
             expires_at: None,
             now: 10,
         })

@@ -26,8 +26,8 @@ pub enum MoneyError {
     TooLarge,
 }
 
-/// Largest amount accepted from a person or a script in one operation (one billion USD).
-const MAX_INPUT: i64 = 1_000_000_000;
+/// The largest amount typed in (100 million USD): its units still fit an i64 with room to add.
+const MAX_INPUT: i64 = 100_000_000;
 
 impl Usd {
     pub const ZERO: Usd = Usd(Decimal::ZERO);

@@ -22,9 +22,20 @@ pub struct AuthedKey {
     pub prefix: String,
     pub management: bool,
     pub budget_units: Option<i64>,
+    pub budget_period: crate::controls::Period,
     pub spend_units: i64,
     pub expires_at: Option<i64>,
     pub created_at: i64,
+}
+
+/// How a new key is made beyond its name.
+#[derive(Clone, Debug, Default)]
+pub struct KeyOptions {
+    pub expires_at: Option<i64>,
+    pub budget: Option<Usd>,
+    /// When the budget starts again (UTC); `None` = never.
+    pub budget_reset: Option<crate::controls::Period>,
+    pub management: bool,
 }
 
 #[derive(Debug, PartialEq, Eq, thiserror::Error)]
@@ -97,6 +108,12 @@ impl ApiKeys {
         budget: Option<Usd>,
         management: bool,
     ) -> Result<(ApiKeyRow, String), StoreError> {
+        self.create_with(org_id, user_id, name, KeyOptions { expires_at, budget, budget_reset: None, management }).await
+    }
+
+    /// Creates a key with every option; returns the stored row and the secret (to show once).
+    pub async fn create_with(&self, org_id: &str, user_id: &str, name: &str, o: KeyOptions) -> Result<(ApiKeyRow, String), StoreError> {
+        let KeyOptions { expires_at, budget, budget_reset, management } = o;
         let secret = generate();
         let row = self
             .db
@@ -109,6 +126,7 @@ impl ApiKeys {
                 prefix: display_prefix(&secret),
                 management,
                 budget_units: budget.and_then(|b| b.to_units()),
+                budget_reset: budget_reset.and_then(|p| p.as_reset()).map(String::from),
                 expires_at,
                 now: clock::now(),
             })
@@ -119,6 +137,15 @@ impl ApiKeys {
 
     pub async fn set_status(&self, org_id: &str, id: &str, status: &str) -> Result<Option<ApiKeyRow>, StoreError> {
         let row = self.db.set_key_status(org_id, id, status, clock::now()).await?;
+        if let Some(r) = &row {
+            self.cache.invalidate(&r.key_hash);
+        }
+        Ok(row)
+    }
+
+    /// Changes a key of `org_id` (not revoked); the change holds from the next request on.
+    pub async fn update(&self, org_id: &str, id: &str, changes: &crate::storage::KeyChanges) -> Result<Option<ApiKeyRow>, StoreError> {
+        let row = self.db.update_key(org_id, id, changes, clock::now()).await?;
         if let Some(r) = &row {
             self.cache.invalidate(&r.key_hash);
         }
@@ -165,6 +192,7 @@ impl ApiKeys {
             prefix: row.prefix.clone(),
             management: row.management,
             budget_units: row.budget_units,
+            budget_period: crate::controls::admission::stored_period(row.budget_reset.as_deref()),
             spend_units: row.spend_units,
             expires_at: row.expires_at,
             created_at: row.created_at,

@@ -1,6 +1,5 @@
 //! Money: the append-only ledger, redemption codes, the payment webhook.
 
-pub mod admission;
 pub mod ledger;
 pub mod payments;
 pub mod pricing;

@@ -26,6 +26,14 @@ pub fn input_cost_units(prices: &Prices, tokens: u64) -> i64 {
     cost_units(prices, &Usage { input: tokens, ..Usage::default() }).unwrap_or(i64::MAX)
 }
 
+/// The most a request can cost: its input estimate at the dearest input price (a prompt may
+/// all be written to a cache) plus `max_output` tokens. Admission reserves this.
+pub fn worst_case_units(prices: &Prices, input_tokens: u64, max_output: u64) -> i64 {
+    let dearest = prices.input.max(prices.cache_write).max(prices.cached_input);
+    let p = Prices { input: dearest, ..*prices };
+    cost_units(&p, &Usage { input: input_tokens, output: max_output, ..Usage::default() }).unwrap_or(i64::MAX)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -46,6 +54,14 @@ mod tests {
         let u = Usage { input: 10, cache_read: 2000, cache_write: 100, output: 1, reasoning: 0 };
         // 10×3 + 2000×0.3 + 100×3.75 + 1×15 = 30 + 600 + 375 + 15 = 1020 USD-per-M·tokens
         assert_eq!(cost_units(&p, &u), Some(1020 * 10_000));
+    }
+
+    #[test]
+    fn worst_case_takes_the_dearest_input_price_and_the_whole_output() {
+        let p = prices("3", "15", "0.3", "3.75");
+        // 1000 × 3.75 + 4096 × 15 = 3750 + 61440 USD-per-M·tokens
+        assert_eq!(worst_case_units(&p, 1000, 4096), (3750 + 61_440) * 10_000);
+        assert_eq!(worst_case_units(&prices("0", "0", "0", "0"), 1000, 4096), 0);
     }
 
     #[test]

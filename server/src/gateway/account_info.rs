@@ -23,17 +23,32 @@ pub async fn get_key(State(state): State<AppState>, ApiKey(key): ApiKey) -> Resp
         }
     };
     let key = crate::accounts::AuthedKey { spend_units, ..key };
-    let spend = Usd::from_units(key.spend_units);
+    let now = crate::clock::now();
+    let period = key.budget_period;
+    // the budget counts the spend of its current period (UTC)
+    let period_spend = match period {
+        crate::controls::Period::Never => Ok(key.spend_units),
+        p => state.db.key_spend_since(&key.id, p.start(now)).await,
+    };
+    let period_spend = match period_spend {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!(error = %e, "key spend lookup failed");
+            return api_error(Protocol::OpenAi, StatusCode::INTERNAL_SERVER_ERROR, "internal server error");
+        }
+    };
     let limit = key.budget_units.map(Usd::from_units);
-    let remaining = key.budget_units.map(|b| Usd::from_units((b - key.spend_units).max(0)));
+    let remaining = key.budget_units.map(|b| Usd::from_units((b - period_spend).max(0)));
     Json(json!({
         "data": {
             "label": key.prefix,
             "name": key.name,
-            "usage": spend,
+            "usage": Usd::from_units(key.spend_units),
             "limit": limit,
             "limit_remaining": remaining,
-            "limit_reset": null,
+            "limit_reset": period.as_reset(),
+            "limit_resets_at": key.budget_units.and(period.next_reset(now)).map(crate::clock::rfc3339),
+            "usage_this_period": Usd::from_units(period_spend),
             "expires_at": key.expires_at.map(crate::clock::rfc3339),
             "is_free_tier": false,
             "is_provisioning_key": key.management,

@@ -6,4 +6,5 @@ pub mod auth;
 mod body;
 pub mod chat;
 pub mod error;
+pub mod management;
 pub mod models;

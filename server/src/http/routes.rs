@@ -63,7 +63,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
     let backend: SharedBackend = Arc::new(ConsoleBackend { state: state.clone() });
     let routes = generate_route_list(app::App);
 
-    let console = Router::new()
+    let pages = Router::new()
         .leptos_routes_with_context(
             &options,
             routes,
@@ -79,6 +79,7 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .fallback(fallback)
         .with_state(options);
 
+    // The API: only the request id layers, so the hot path carries no session or trace work.
     let api = Router::new()
         .route("/healthz", get(healthz))
         .route("/api/v1/payments/webhook", post(payments::webhook))
@@ -91,10 +92,10 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/anthropic/v1/messages/count_tokens", post(gateway::chat::anthropic_count_tokens))
         .route("/anthropic/v1/models", get(gateway::models::anthropic_list))
         .route("/anthropic/v1/models/{*id}", get(gateway::models::anthropic_one))
-        .route("/auth/oauth/{provider}/start", get(oauth::start))
-        .route("/auth/oauth/{provider}/callback", get(oauth::callback))
+        .merge(gateway::management::routes())
         .method_not_allowed_fallback(method_not_allowed)
-        .with_state(state.clone());
+        .with_state(state.clone())
+        .layer(axum::middleware::from_fn(middleware::anthropic_request_id));
 
     let store = DbSessionStore::new(state.db.clone());
     store.spawn_purge(std::time::Duration::from_secs(3600));
@@ -106,13 +107,19 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .with_path("/")
         .with_expiry(Expiry::OnInactivity(time::Duration::hours(state.config.session_hours)));
 
-    Ok(api
-        .merge(console)
+    // The console and sign-in: sessions, the client address, same-origin writes, request traces.
+    let console = Router::new()
+        .route("/auth/oauth/{provider}/start", get(oauth::start))
+        .route("/auth/oauth/{provider}/callback", get(oauth::callback))
+        .with_state(state.clone())
+        .merge(pages)
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
         .layer(axum::middleware::from_fn(middleware::client_ip))
-        .layer(axum::middleware::from_fn(middleware::anthropic_request_id))
         .layer(sessions)
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http());
+
+    Ok(api
+        .merge(console)
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(SetRequestIdLayer::x_request_id(MakeRequestUuid))
         .layer(axum::middleware::from_fn(middleware::drop_client_request_id)))

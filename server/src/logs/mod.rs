@@ -2,9 +2,16 @@
 //! carries) and go on; one task writes them in batches (one transaction per batch). The
 //! queue is bounded and a full queue makes the sender wait rather than drop a record;
 //! `flush` and `shutdown` wait until everything handed over is written.
+//!
+//! The writer also keeps admission's balance counters true: after a batch is committed it
+//! sets each organization's counter to the balance the ledger now holds and takes the
+//! written charges off what the counter uses, in one step; and it is the one place that
+//! re-reads a balance (first use, a refusal to confirm), so a read never races a write.
 
-use crate::billing::admission::Balances;
+use crate::controls::admission::balance_counter;
+use crate::controls::counters::LocalCounters;
 use crate::storage::{Db, RequestRecord};
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +23,8 @@ const LINGER: Duration = Duration::from_millis(20);
 enum Msg {
     Record(Box<RequestRecord>),
     Flush(oneshot::Sender<()>),
+    /// Read an organization's balance from the ledger into its counter.
+    Refresh(String, oneshot::Sender<()>),
 }
 
 #[derive(Clone)]
@@ -26,9 +35,9 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn start(db: Db, balances: Arc<Balances>, queue: usize) -> Recorder {
+    pub fn start(db: Db, counters: Arc<LocalCounters>, queue: usize) -> Recorder {
         let (tx, rx) = mpsc::channel(queue.max(16));
-        tokio::spawn(writer(db, balances, rx));
+        tokio::spawn(writer(db, counters, rx));
         Recorder { tx, in_flight: Arc::new(AtomicUsize::new(0)) }
     }
 
@@ -42,6 +51,14 @@ impl Recorder {
     pub async fn flush(&self) {
         let (ack, done) = oneshot::channel();
         if self.tx.send(Msg::Flush(ack)).await.is_ok() {
+            let _ = done.await;
+        }
+    }
+
+    /// Reads `org_id`'s balance into its admission counter (after anything queued is written).
+    pub async fn refresh_balance(&self, org_id: &str) {
+        let (ack, done) = oneshot::channel();
+        if self.tx.send(Msg::Refresh(org_id.to_string(), ack)).await.is_ok() {
             let _ = done.await;
         }
     }
@@ -70,9 +87,10 @@ impl Drop for InFlight {
     }
 }
 
-async fn writer(db: Db, balances: Arc<Balances>, mut rx: mpsc::Receiver<Msg>) {
+async fn writer(db: Db, counters: Arc<LocalCounters>, mut rx: mpsc::Receiver<Msg>) {
     let mut batch: Vec<RequestRecord> = Vec::with_capacity(BATCH);
     let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
+    let mut refresh: Vec<String> = Vec::new();
     while let Some(first) = rx.recv().await {
         let mut msg = Some(first);
         let deadline = tokio::time::Instant::now() + LINGER;
@@ -80,6 +98,11 @@ async fn writer(db: Db, balances: Arc<Balances>, mut rx: mpsc::Receiver<Msg>) {
             match msg.take() {
                 Some(Msg::Record(r)) => batch.push(*r),
                 Some(Msg::Flush(a)) => {
+                    acks.push(a);
+                    break;
+                }
+                Some(Msg::Refresh(org, a)) => {
+                    refresh.push(org);
                     acks.push(a);
                     break;
                 }
@@ -94,8 +117,15 @@ async fn writer(db: Db, balances: Arc<Balances>, mut rx: mpsc::Receiver<Msg>) {
             }
         }
         if !batch.is_empty() {
-            write(&db, &balances, &batch).await;
+            write(&db, &counters, &batch).await;
             batch.clear();
+        }
+        for org in refresh.drain(..) {
+            match db.org(&org).await {
+                Ok(Some(o)) => counters.set_balance(&balance_counter(&org), o.balance_units, 0),
+                Ok(None) => counters.set_balance(&balance_counter(&org), 0, 0),
+                Err(e) => tracing::error!(error = %e, "balance lookup failed"),
+            }
         }
         for a in acks.drain(..) {
             let _ = a.send(());
@@ -103,11 +133,31 @@ async fn writer(db: Db, balances: Arc<Balances>, mut rx: mpsc::Receiver<Msg>) {
     }
 }
 
+/// After records are written (or given up): each organization's balance counter gets the
+/// balance the ledger holds and loses the charges it was carrying for them.
+fn settle_counters(counters: &LocalCounters, records: &[RequestRecord], moved: &[(String, i64)]) {
+    let mut written: BTreeMap<&str, i64> = BTreeMap::new();
+    for r in records.iter().filter(|r| r.cost_units > 0) {
+        *written.entry(r.org_id.as_str()).or_default() += r.cost_units;
+    }
+    for (org, units) in written {
+        let counter = balance_counter(org);
+        match moved.iter().find(|(o, _)| o == org) {
+            Some((_, balance)) => counters.set_balance(&counter, *balance, units),
+            // already written before (a retry): the counter still carried it
+            None => match counters.balance(&counter) {
+                Some((cap, _)) => counters.set_balance(&counter, cap, units),
+                None => {}
+            },
+        }
+    }
+}
+
 /// One transaction for the batch; if it fails, each record alone (a bad one must not take
 /// the others down), with retries for transient errors.
-async fn write(db: &Db, balances: &Balances, batch: &[RequestRecord]) {
+async fn write(db: &Db, counters: &LocalCounters, batch: &[RequestRecord]) {
     match db.record_batch(batch).await {
-        Ok(moved) => moved.iter().for_each(|(org, b)| balances.set(org, *b)),
+        Ok(moved) => settle_counters(counters, batch, &moved),
         Err(e) => {
             tracing::warn!(error = %e, n = batch.len(), "batch write failed; writing records one by one");
             for r in batch {
@@ -115,7 +165,7 @@ async fn write(db: &Db, balances: &Balances, batch: &[RequestRecord]) {
                 loop {
                     match db.record_batch(std::slice::from_ref(r)).await {
                         Ok(moved) => {
-                            moved.iter().for_each(|(org, b)| balances.set(org, *b));
+                            settle_counters(counters, std::slice::from_ref(r), &moved);
                             break;
                         }
                         Err(e) if attempt < 5 => {
@@ -125,6 +175,8 @@ async fn write(db: &Db, balances: &Balances, batch: &[RequestRecord]) {
                         }
                         Err(e) => {
                             tracing::error!(error = %e, request_id = %r.id, "failed to record request log");
+                            // not charged: the counter stops carrying it
+                            settle_counters(counters, std::slice::from_ref(r), &[]);
                             break;
                         }
                     }

@@ -84,14 +84,28 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
         Err(e) => fail!(e),
     };
     let first = route.models[0].clone();
-    let Some(prices) = first.prices() else { fail!(GatewayError::BillingNotFound(first.id.clone())) };
-    let floor = crate::billing::pricing::input_cost_units(&prices, summary.needs.input_tokens);
-    if let Err(e) = state.balances.admit(&state.db, &call.key.org_id, floor).await {
-        draft.used(&first, route.reason.as_deref());
-        fail!(e);
+    if first.prices().is_none() {
+        fail!(GatewayError::BillingNotFound(first.id.clone()))
+    }
+    let cfg = &state.config.gateway;
+    // the dearest model the request may end on, at its whole output
+    let worst = route
+        .models
+        .iter()
+        .filter_map(|m| {
+            let p = m.prices()?;
+            Some(crate::billing::pricing::worst_case_units(&p, summary.needs.input_tokens, max_output(m, &summary, cfg)))
+        })
+        .max()
+        .unwrap_or(0);
+    match state.controls.admit(&state.db, &state.recorder, &call.key, worst).await {
+        Ok(hold) => draft.hold(hold),
+        Err(e) => {
+            draft.used(&first, route.reason.as_deref());
+            fail!(e);
+        }
     }
 
-    let cfg = &state.config.gateway;
     let mut last = GatewayError::NoProviderHandler;
     for model in &route.models {
         let Some(prices) = model.prices() else { continue };
@@ -105,7 +119,7 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
             Ok(resp) => {
                 let ctx = Answer { model: model.clone(), prices, prepared, reason: route.reason.clone(), summary: summary.clone() };
                 return if summary.stream {
-                    Ok(Delivered::Streaming(stream::deliver(state, call, resp, ctx, draft.clone())))
+                    Ok(Delivered::Streaming(stream::deliver(state, call, resp, ctx, draft.take())))
                 } else {
                     match respond(call, resp, &ctx, draft, cfg.idle_timeout_secs).await {
                         Ok(r) => Ok(Delivered::Done(r)),
@@ -123,6 +137,15 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
         }
     }
     fail!(last)
+}
+
+/// The output tokens a request may produce on `model`: what it asks for, or the default,
+/// within the model's own maximum (the same numbers `prepare` sends upstream).
+fn max_output(model: &ModelEntry, summary: &summary::Summary, cfg: &crate::config::GatewayConfig) -> u64 {
+    let cap = (model.max_output > 0).then_some(model.max_output);
+    let default = cap.map_or(cfg.default_max_tokens, |c| c.min(cfg.default_max_tokens));
+    let asked = summary.needs.max_output.unwrap_or(default);
+    cap.map_or(asked, |c| asked.min(c))
 }
 
 /// What the answer of a successful call needs.

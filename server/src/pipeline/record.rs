@@ -1,16 +1,18 @@
-//! What the request log says about one request, filled in as the request goes.
+//! What the request log says about one request, filled in as the request goes, and the
+//! request's admission hold, settled to its cost when the record is finished.
 
 use crate::catalog::ModelEntry;
+use crate::controls::Hold;
 use crate::gateway::error::GatewayError;
 use crate::http::Protocol;
 use crate::storage::RequestRecord;
 use crate::translate::usage::Usage;
 use std::time::Instant;
 
-#[derive(Clone)]
 pub struct Draft {
     pub row: RequestRecord,
     started: Instant,
+    hold: Option<Hold>,
 }
 
 impl Draft {
@@ -29,7 +31,18 @@ impl Draft {
                 ..RequestRecord::default()
             },
             started,
+            hold: None,
         }
+    }
+
+    /// The reservation admission made for this request.
+    pub fn hold(&mut self, hold: Hold) {
+        self.hold = Some(hold);
+    }
+
+    /// Moves the draft (and its hold) out, to the task that finishes the request.
+    pub fn take(&mut self) -> Draft {
+        Draft { row: std::mem::take(&mut self.row), started: self.started, hold: self.hold.take() }
     }
 
     pub fn asked(&mut self, model: &str, streamed: bool) {
@@ -67,7 +80,11 @@ impl Draft {
         self.row.error = error;
     }
 
+    /// The record to write; the hold moves to the cost (nothing, for a failure).
     pub fn finish(mut self) -> RequestRecord {
+        if let Some(h) = self.hold.take() {
+            h.settle(self.row.cost_units);
+        }
         self.row.latency_ms = self.started.elapsed().as_millis() as i64;
         if self.row.model_requested.is_empty() {
             self.row.model_requested = "-".into();

@@ -101,6 +101,8 @@ pub struct ApiKeyRow {
     pub updated_at: i64,
     pub last_used_at: Option<i64>,
     pub expires_at: Option<i64>,
+    /// `daily` | `weekly` | `monthly` (UTC), or None: the budget never resets.
+    pub budget_reset: Option<String>,
 }
 
 #[derive(Clone, Debug)]
@@ -113,7 +115,42 @@ pub struct NewApiKey {
     pub prefix: String,
     pub management: bool,
     pub budget_units: Option<i64>,
+    pub budget_reset: Option<String>,
     pub expires_at: Option<i64>,
+    pub now: i64,
+}
+
+/// A change to a key's settings: each `Some` field is set (to a value, or to null).
+#[derive(Clone, Debug, Default)]
+pub struct KeyChanges {
+    pub name: Option<String>,
+    pub disabled: Option<bool>,
+    pub budget_units: Option<Option<i64>>,
+    pub budget_reset: Option<Option<String>>,
+    pub expires_at: Option<Option<i64>>,
+}
+
+/// One change made through the console or the management API.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub org_id: String,
+    pub actor_user_id: Option<String>,
+    pub actor_key_id: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
+    pub created_at: i64,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct NewAudit {
+    pub org_id: String,
+    pub actor_user_id: Option<String>,
+    pub actor_key_id: Option<String>,
+    pub action: String,
+    pub target: String,
+    pub detail: String,
     pub now: i64,
 }
 
@@ -231,6 +268,12 @@ pub trait Keys: Send + Sync {
     async fn keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>>;
     async fn set_key_status(&self, org_id: &str, id: &str, status: &str, now: i64) -> StoreResult<Option<ApiKeyRow>>;
     async fn touch_key(&self, id: &str, now: i64) -> StoreResult<()>;
+    /// Applies `changes` to a key of `org_id` that is not revoked; None when there is none.
+    async fn update_key(&self, org_id: &str, id: &str, changes: &KeyChanges, now: i64) -> StoreResult<Option<ApiKeyRow>>;
+    /// What a key spent on requests made at or after `since` (unix seconds).
+    async fn key_spend_since(&self, key_id: &str, since: i64) -> StoreResult<i64>;
+    async fn audit(&self, entry: &NewAudit) -> StoreResult<()>;
+    async fn audit_entries(&self, org_id: &str, offset: i64, limit: i64) -> StoreResult<Vec<AuditRow>>;
 }
 
 #[async_trait]

@@ -286,14 +286,14 @@ macro_rules! impl_store {
             }
         }
 
-        const KEY_COLUMNS: &str = "id, org_id, created_by, name, key_hash, prefix, status, management, budget_units, spend_units, created_at, updated_at, last_used_at, expires_at";
+        const KEY_COLUMNS: &str = "id, org_id, created_by, name, key_hash, prefix, status, management, budget_units, spend_units, created_at, updated_at, last_used_at, expires_at, budget_reset";
 
         #[async_trait::async_trait]
         impl Keys for $store {
             async fn insert_key(&self, k: &NewApiKey) -> StoreResult<ApiKeyRow> {
                 let sql = format!(
-                    "INSERT INTO api_keys (id, org_id, created_by, name, key_hash, prefix, status, management, budget_units, spend_units, created_at, updated_at, expires_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, 0, $9, $9, $10) RETURNING {KEY_COLUMNS}"
+                    "INSERT INTO api_keys (id, org_id, created_by, name, key_hash, prefix, status, management, budget_units, spend_units, created_at, updated_at, expires_at, budget_reset)
+                     VALUES ($1, $2, $3, $4, $5, $6, 'active', $7, $8, 0, $9, $9, $10, $11) RETURNING {KEY_COLUMNS}"
                 );
                 Ok(sqlx::query_as(&sql)
                     .bind(&k.id)
@@ -306,6 +306,7 @@ macro_rules! impl_store {
                     .bind(k.budget_units)
                     .bind(k.now)
                     .bind(k.expires_at)
+                    .bind(&k.budget_reset)
                     .fetch_one(&self.pool)
                     .await?)
             }
@@ -341,6 +342,76 @@ macro_rules! impl_store {
                     .execute(&self.pool)
                     .await?;
                 Ok(())
+            }
+
+            async fn update_key(&self, org_id: &str, id: &str, c: &KeyChanges, now: i64) -> StoreResult<Option<ApiKeyRow>> {
+                // each column keeps its value unless its flag says it changes
+                let sql = format!(
+                    "UPDATE api_keys SET
+                        name = CASE WHEN $1 THEN $2 ELSE name END,
+                        status = CASE WHEN $3 THEN $4 ELSE status END,
+                        budget_units = CASE WHEN $5 THEN $6 ELSE budget_units END,
+                        budget_reset = CASE WHEN $7 THEN $8 ELSE budget_reset END,
+                        expires_at = CASE WHEN $9 THEN $10 ELSE expires_at END,
+                        updated_at = $11
+                     WHERE id = $12 AND org_id = $13 AND status <> 'revoked'
+                     RETURNING {KEY_COLUMNS}"
+                );
+                Ok(sqlx::query_as(&sql)
+                    .bind(c.name.is_some())
+                    .bind(c.name.clone().unwrap_or_default())
+                    .bind(c.disabled.is_some())
+                    .bind(if c.disabled == Some(true) { "disabled" } else { "active" })
+                    .bind(c.budget_units.is_some())
+                    .bind(c.budget_units.flatten())
+                    .bind(c.budget_reset.is_some())
+                    .bind(c.budget_reset.clone().flatten())
+                    .bind(c.expires_at.is_some())
+                    .bind(c.expires_at.flatten())
+                    .bind(now)
+                    .bind(id)
+                    .bind(org_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn key_spend_since(&self, key_id: &str, since: i64) -> StoreResult<i64> {
+                Ok(sqlx::query_scalar(
+                    "SELECT CAST(COALESCE(SUM(cost_units), 0) AS BIGINT) FROM request_logs WHERE key_id = $1 AND created_at >= $2",
+                )
+                .bind(key_id)
+                .bind(since)
+                .fetch_one(&self.pool)
+                .await?)
+            }
+
+            async fn audit(&self, e: &NewAudit) -> StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO audit_log (org_id, actor_user_id, actor_key_id, action, target, detail, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(&e.org_id)
+                .bind(&e.actor_user_id)
+                .bind(&e.actor_key_id)
+                .bind(&e.action)
+                .bind(&e.target)
+                .bind(&e.detail)
+                .bind(e.now)
+                .execute(&self.pool)
+                .await?;
+                Ok(())
+            }
+
+            async fn audit_entries(&self, org_id: &str, offset: i64, limit: i64) -> StoreResult<Vec<AuditRow>> {
+                Ok(sqlx::query_as(
+                    "SELECT id, org_id, actor_user_id, actor_key_id, action, target, detail, created_at
+                     FROM audit_log WHERE org_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3",
+                )
+                .bind(org_id)
+                .bind(limit)
+                .bind(offset)
+                .fetch_all(&self.pool)
+                .await?)
             }
         }
 

@@ -7,3 +7,4 @@ mod openai;
 mod anthropic;
 mod resilience;
 mod billing;
+mod budgets;
