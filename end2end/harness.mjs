@@ -3,7 +3,7 @@
 // driven by playwright-core. Console errors and page errors are collected per page so
 // every test can assert clean hydration.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, mkdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { createServer } from 'node:net';
@@ -119,4 +119,55 @@ export function serverAndBrowser(extraEnv = {}) {
     await ctx.server?.stop();
   });
   return ctx;
+}
+
+/**
+ * Starts the upstream double (`cargo build -p testkit --bin upstream-double`) on a free port:
+ * point the server's providers at `url` (`OPENAI_BASE_URL: `${url}/v1``, `ANTHROPIC_BASE_URL: url`).
+ */
+export async function startUpstreamDouble() {
+  const bin = process.env.UPSTREAM_DOUBLE_BIN || join(root, 'target', 'debug', 'upstream-double');
+  if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build -p testkit --bin upstream-double`);
+  const port = await freePort();
+  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`upstream-double did not start:\n${output}`)), 20_000);
+    proc.stdout.on('data', (d) => {
+      output += d;
+      if (output.includes('listening on')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    proc.stderr.on('data', (d) => (output += d));
+    proc.on('exit', () => reject(new Error(`upstream-double exited:\n${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      proc.kill('SIGTERM');
+      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
+    },
+  };
+}
+
+/** Signs in on the sign-in page and waits for the dashboard to hydrate. */
+export async function signIn(page, baseUrl, email, password) {
+  await page.goto(`${baseUrl}/sign-in`);
+  await hydrated(page);
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: /^sign in$/i }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  await hydrated(page);
+}
+
+/** Presses Tab until `check(activeElement)` holds (in the page) or gives up. */
+export async function tabUntil(page, check, max = 80) {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    if (await page.evaluate(check)) return true;
+  }
+  return false;
 }

@@ -4,24 +4,31 @@
 # on. Figures: added latency p50/p99 at concurrency 1 (wrk), requests per second at
 # concurrency 32 (wrk), streaming time-to-first-byte overhead (curl, 300 calls), peak RSS.
 # Release builds (slow the first time). Usage: scripts/bench.sh [seconds per run, default 10]
+# BENCH_PIN=1 pins the load generator and the double to CPU 0 and the gateway to CPU 1, so the
+# gateway's own cost is not mixed with theirs (default: no pinning, everything shares the CPUs).
+# TOKIO_WORKER_THREADS sets the gateway's worker threads (tokio's default: one per CPU).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 secs="${1:-10}"
 setup_rust
 have wrk || apt_install wrk
-log "building release binaries (gateai, upstream-double)"
-cargo build --release -p server --bin gateai >&2
-cargo build --release -p testkit --bin upstream-double >&2
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then # BENCH_NO_BUILD=1: use the release binaries as they are
+  log "building release binaries (gateai, upstream-double)"
+  cargo build --release -p server --bin gateai >&2
+  cargo build --release -p testkit --bin upstream-double >&2
+fi
 
 work="$(mktemp -d)"
 out="$ROOT/target/bench"; mkdir -p "$out"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 up_port=$(free_port); gw_port=$(free_port)
+pin_load=(); pin_gw=()
+if [ "${BENCH_PIN:-0}" = 1 ] && have taskset && [ "$(nproc)" -ge 2 ]; then pin_load=(taskset -c 0); pin_gw=(taskset -c 1); fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-"$ROOT/target/release/upstream-double" --addr "127.0.0.1:$up_port" --max-recorded 1000 >"$work/double.log" 2>&1 &
+"${pin_load[@]}" "$ROOT/target/release/upstream-double" --addr "127.0.0.1:$up_port" --max-recorded 1000 >"$work/double.log" 2>&1 &
 pids+=($!)
 export GATEAI_DATA_DIR="$work/data" GATEAI_ADDR="127.0.0.1:$gw_port" GATEAI_LOG=warn RUST_LOG=warn \
   DEEPSEEK_API_KEY=sk-upstream-test DEEPSEEK_BASE_URL="http://127.0.0.1:$up_port/v1"
@@ -29,7 +36,7 @@ gateai="$ROOT/target/release/gateai"
 "$gateai" admin create-user --email bench@example.com --password "bench-password-1" >/dev/null
 "$gateai" admin credit --email bench@example.com --amount 1000000 >/dev/null
 key=$("$gateai" admin create-key --email bench@example.com --name bench)
-"$gateai" serve >"$work/gateway.log" 2>&1 &
+"${pin_gw[@]}" "$gateai" serve >"$work/gateway.log" 2>&1 &
 gw_pid=$!; pids+=($gw_pid)
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$gw_port/healthz" >/dev/null && curl -sf -o /dev/null "http://127.0.0.1:$up_port/v1/models" -H "authorization: Bearer sk-upstream-test" && break; sleep 0.1; done
 
@@ -57,8 +64,8 @@ rps() { grep "Requests/sec" "$1" | awk '{print $2}'; }
 check_errors() { if grep -qE "Non-2xx|Socket errors" "$1"; then echo "errors during $1:" >&2; cat "$1" >&2; exit 1; fi; }
 
 run() { # run <name> <lua> <url> <connections>
-  wrk -t1 -c1 -d2s -s "$2" "$3" >/dev/null # warm up
-  wrk -t"$([ "$4" -gt 1 ] && echo 2 || echo 1)" -c"$4" -d"${secs}s" --latency -s "$2" "$3" >"$out/$1.txt"
+  "${pin_load[@]}" wrk -t1 -c1 -d2s -s "$2" "$3" >/dev/null # warm up
+  "${pin_load[@]}" wrk -t"$([ "$4" -gt 1 ] && echo 2 || echo 1)" -c"$4" -d"${secs}s" --latency -s "$2" "$3" >"$out/$1.txt"
   check_errors "$out/$1.txt"
 }
 log "concurrency 1, ${secs}s each"
@@ -72,7 +79,7 @@ peak_rss=$(awk '/VmHWM/ {print $2, $3}' /proc/$gw_pid/status)
 log "streaming time to first byte, 300 calls each"
 ttfb() { # ttfb <url> <auth> <body> → sorted µs values
   for _ in $(seq 1 300); do
-    curl -s -o /dev/null -w '%{time_starttransfer}\n' -H "authorization: Bearer $2" -H 'content-type: application/json' -d "$3" "$1"
+    "${pin_load[@]}" curl -s -o /dev/null -w '%{time_starttransfer}\n' -H "authorization: Bearer $2" -H 'content-type: application/json' -d "$3" "$1"
   done | awk '{printf "%d\n", $1*1000000}' | sort -n
 }
 ttfb "$direct_url" sk-upstream-test "$stream_direct" >"$out/ttfb_direct.txt"
@@ -88,7 +95,7 @@ t_d=$(median "$out/ttfb_direct.txt"); t_g=$(median "$out/ttfb_gateway.txt")
 sleep 1
 usage=$(curl -s "http://127.0.0.1:$gw_port/api/v1/credits" -H "authorization: Bearer $key")
 {
-  echo "gateway bench ($(date -u +%F), $(nproc) cores, ${secs}s per wrk run)"
+  echo "gateway bench ($(date -u +%F), $(nproc) cores, ${secs}s per wrk run, pinned: ${BENCH_PIN:-0}, gateway workers: ${TOKIO_WORKER_THREADS:-one per CPU})"
   printf '%-38s %12s %12s %12s\n' "" direct gateway "added/ratio"
   printf '%-38s %10sµs %10sµs %10sµs\n' "latency p50, concurrency 1" "$d50" "$g50" "$(awk "BEGIN{print $g50-$d50}")"
   printf '%-38s %10sµs %10sµs %10sµs\n' "latency p99, concurrency 1" "$d99" "$g99" "$(awk "BEGIN{print $g99-$d99}")"

@@ -21,6 +21,19 @@ have() { command -v "$1" >/dev/null 2>&1; }
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; elif have sudo; then sudo "$@"; else die "need root for: $*"; fi; }
 
 APT_UPDATED=0
+# Incremental build caches grow with every build (tens of GB over a few sessions); when the
+# disk holding target/ has less than GATEAI_MIN_FREE_GB (default 20) free, they are dropped
+# (the next build is a little slower, never wrong).
+prune_target() {
+  local free_gb
+  mkdir -p "$ROOT/target"
+  free_gb=$(df -Pk "$ROOT/target" | awk 'NR==2 {print int($4 / 1048576)}')
+  if [ "${free_gb:-0}" -lt "${GATEAI_MIN_FREE_GB:-20}" ]; then
+    log "only ${free_gb} GB free: dropping incremental build caches in target/"
+    rm -rf "$ROOT"/target/*/incremental "$ROOT"/target/*/*/incremental
+  fi
+}
+
 apt_install() {
   # apt_install pkg...  (installs only the missing ones; Debian/Ubuntu only)
   local missing=()

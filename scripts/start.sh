@@ -4,6 +4,7 @@
 # step already done. Pass-through: any argument goes to `gateai serve`.
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+prune_target
 setup_rust
 setup_web_tools
 log "building (release)"

@@ -3,6 +3,7 @@
 # the browser tests in Chromium. Installs and starts what is missing (see lib.sh).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
+prune_target
 started=$(date +%s)
 setup_rust
 setup_web_tools

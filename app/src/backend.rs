@@ -45,10 +45,18 @@ pub trait Backend: Send + Sync + 'static {
 
     // --- keys ---------------------------------------------------------------------------------
     async fn list_keys(&self, caller: &Caller) -> Result<Vec<ApiKeyInfo>>;
-    /// `expires_at`: empty, or a date `YYYY-MM-DD` (end of that day, UTC) or RFC 3339.
-    async fn create_key(&self, caller: &Caller, csrf: String, name: String, expires_at: String) -> Result<CreatedKey>;
+    /// The form's `expires_at`: empty, or a date `YYYY-MM-DD` (end of that day, UTC) or RFC
+    /// 3339; `budget` USD or empty; `budget_reset` needs a budget.
+    async fn create_key(&self, caller: &Caller, csrf: String, form: NewKeyForm) -> Result<CreatedKey>;
     /// action: `disable`, `enable` or `revoke`.
     async fn change_key(&self, caller: &Caller, csrf: String, key_id: String, action: String) -> Result<ApiKeyInfo>;
+
+    // --- budgets (per key; changing them takes an owner or admin) ----------------------------
+    /// The current organization's keys that are not revoked, with budget and spend this period.
+    async fn key_budgets(&self, caller: &Caller) -> Result<KeyBudgets>;
+    /// Sets a key's budget (USD; empty clears it) and reset period (`never`…`monthly`). A key
+    /// of another organization is `NotFound`; `Invalid` names the field as [`key_field`].
+    async fn set_key_budget(&self, caller: &Caller, csrf: String, key_id: String, budget: String, reset: String) -> Result<KeyBudgetInfo>;
 
     // --- money -------------------------------------------------------------------------------
     async fn dashboard(&self, caller: &Caller) -> Result<Dashboard>;

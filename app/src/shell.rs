@@ -3,7 +3,7 @@
 use crate::pages::{
     activity::ActivityPageView, admin_catalog::AdminCatalogPage, admin_catalog_edit::AdminCatalogEditPage,
     admin_codes::AdminCodesPage, admin_providers::AdminProvidersPage, admin_users::AdminUsersPage,
-    balance::BalancePage, dashboard::DashboardPage, invite::InvitePage, keys::KeysPage, layout::Layout,
+    balance::BalancePage, budgets::BudgetsPage, dashboard::DashboardPage, invite::InvitePage, keys::KeysPage, layout::Layout,
     model_detail::ModelDetailPage, models::ModelsPage, not_found::NotFound, organization::OrganizationPage,
     setup::SetupPage, sign_in::SignInPage, sign_up::SignUpPage,
 };
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                     <ParentRoute path=path!("") view=Layout ssr=SsrMode::Async>
                         <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                         <Route path=path!("/keys") view=KeysPage ssr=SsrMode::Async/>
+                        <Route path=path!("/budgets") view=BudgetsPage ssr=SsrMode::Async/>
                         <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
                         <Route path=path!("/models/*id") view=ModelDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPageView ssr=SsrMode::Async/>

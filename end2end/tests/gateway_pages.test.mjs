@@ -5,54 +5,19 @@
 // request) and providers pages. Every page hydrates without a console error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startServer, launchBrowser, newPage, hydrated, shot, freePort } from '../harness.mjs';
+import { startServer, launchBrowser, newPage, hydrated, shot, startUpstreamDouble, signIn as signInAs, tabUntil } from '../harness.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const DOUBLE_BIN = process.env.UPSTREAM_DOUBLE_BIN || join(root, 'target', 'debug', 'upstream-double');
 const ADMIN = 'root@example.com';
 const PASSWORD = 'correct horse battery';
 const UPSTREAM_KEY = 'sk-upstream-test';
 
-
-async function startDouble() {
-  if (!existsSync(DOUBLE_BIN)) {
-    throw new Error(`${DOUBLE_BIN} is missing: cargo build -p testkit --bin upstream-double`);
-  }
-  const port = await freePort();
-  const proc = spawn(DOUBLE_BIN, ['--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  await new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`upstream-double did not start:\n${output}`)), 20_000);
-    const seen = (d) => {
-      output += d;
-      if (output.includes('listening on')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    proc.stdout.on('data', seen);
-    proc.stderr.on('data', (d) => (output += d));
-    proc.on('exit', () => reject(new Error(`upstream-double exited:\n${output}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      proc.kill('SIGTERM');
-      await new Promise((r) => (proc.exitCode !== null ? r() : proc.on('exit', r)));
-    },
-  };
-}
 
 // The double runs first: its address goes into the server's environment (one hook, since
 // node may run several `before` hooks at once).
 const ctx = {};
 let double;
 before(async () => {
-  double = await startDouble();
+  double = await startUpstreamDouble();
   ctx.server = await startServer({
     GATEAI_ADMIN_EMAIL: ADMIN,
     GATEAI_ADMIN_PASSWORD: PASSWORD,
@@ -69,24 +34,7 @@ after(async () => {
   await double?.stop();
 });
 
-async function signIn(page) {
-  await page.goto(`${ctx.server.url}/sign-in`);
-  await hydrated(page);
-  await page.getByLabel('Email').fill(ADMIN);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: /^sign in$/i }).click();
-  await page.waitForURL(`${ctx.server.url}/`);
-  await hydrated(page);
-}
-
-/** Presses Tab until `check(activeElement)` holds (in the page) or gives up. */
-async function tabUntil(page, check, max = 80) {
-  for (let i = 0; i < max; i++) {
-    await page.keyboard.press('Tab');
-    if (await page.evaluate(check)) return true;
-  }
-  return false;
-}
+const signIn = (page) => signInAs(page, ctx.server.url, ADMIN, PASSWORD);
 
 let key;
 function apiKey() {

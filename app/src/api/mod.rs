@@ -16,6 +16,7 @@
 
 pub mod activity;
 pub mod admin;
+pub mod budgets;
 pub mod keys;
 pub mod models;
 pub mod money;

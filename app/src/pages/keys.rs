@@ -3,9 +3,9 @@
 use crate::api::keys::{list_keys, ChangeKey, CreateKey};
 use crate::components::{
     field_error, use_session, ActionError, Authed, ConfirmStep, CopyButton, DataTable, Empty, FormField, Loading, Money,
-    Notice, PageHeader, ShowError, Time,
+    Notice, PageHeader, SelectField, ShowError, Time,
 };
-use crate::types::{ApiKeyInfo, CreatedKey, KeyStatus};
+use crate::types::{ApiKeyInfo, CreatedKey, KeyStatus, RESET_CHOICES};
 use leptos::either::Either;
 use leptos::prelude::*;
 
@@ -71,11 +71,42 @@ fn KeysBody(
                         hint="The key stops working at the end of this day (UTC)."
                         error=field_error(create, "expires_at")
                     />
+                    <FormField
+                        label="Budget (USD)"
+                        name="budget"
+                        inputmode="decimal"
+                        autocomplete="off"
+                        placeholder="e.g. 25"
+                        hint="Requests past it get 429 until it resets."
+                        error=field_error(create, "budget")
+                    />
+                    <SelectField
+                        label="Resets"
+                        name="budget_reset"
+                        options=RESET_CHOICES.to_vec()
+                        selected="never"
+                        error=field_error(create, "budget_reset")
+                    />
+                    <div class="field checkbox-field">
+                        <div class="checkbox-line">
+                            <input
+                                id="field-management"
+                                name="management"
+                                type="checkbox"
+                                value="on"
+                                aria-describedby="field-management-hint"
+                            />
+                            <label for="field-management">"Management key"</label>
+                        </div>
+                        <p class="hint" id="field-management-hint">
+                            "Cannot call models; for the management API (owners and admins)."
+                        </p>
+                    </div>
                     <div class="form-actions">
                         <button type="submit" class="button" disabled=move || create.pending().get()>"Create key"</button>
                     </div>
                 </ActionForm>
-                <ActionError action=create fields=&["name", "expires_at"]/>
+                <ActionError action=create fields=&["name", "expires_at", "budget", "budget_reset"]/>
             </section>
             <section class="card" aria-labelledby="key-list-heading">
                 <h2 id="key-list-heading">"Keys"</h2>
@@ -138,7 +169,8 @@ fn KeyTable(keys: Vec<ApiKeyInfo>, csrf: String, change: ServerAction<ChangeKey>
 
 #[component]
 fn KeyRow(key: ApiKeyInfo, csrf: String, change: ServerAction<ChangeKey>) -> impl IntoView {
-    let ApiKeyInfo { id, name, prefix, status, created_at, last_used_at, expires_at, budget, spend, .. } = key;
+    let ApiKeyInfo { id, name, prefix, status, created_at, last_used_at, expires_at, budget, budget_reset, spend, management, .. } =
+        key;
     let status_word = status.as_str();
 
     // One small form per action, so each works as a plain form post too.
@@ -196,7 +228,10 @@ fn KeyRow(key: ApiKeyInfo, csrf: String, change: ServerAction<ChangeKey>) -> imp
 
     view! {
         <tr data-testid="key-row" data-key-name=name data-status=status_word>
-            <th scope="row" class="key-name">{row_name}</th>
+            <th scope="row" class="key-name">
+                {row_name}
+                {management.then(|| view! { " " <span class="badge role" data-testid="management-key">"management"</span> })}
+            </th>
             <td><code class="prefix">{prefix}</code></td>
             <td><span class=format!("badge status-{status_word}") data-testid="key-status">{status_word}</span></td>
             <td><Time at=Some(created_at)/></td>
@@ -204,7 +239,10 @@ fn KeyRow(key: ApiKeyInfo, csrf: String, change: ServerAction<ChangeKey>) -> imp
             <td><Time at=expires_at empty="never"/></td>
             <td class="num">
                 {match budget {
-                    Some(b) => Either::Left(view! { <Money amount=b/> }),
+                    Some(b) => Either::Left(view! {
+                        <Money amount=b/>
+                        {budget_reset.map(|r| view! { " " <span class="muted">{r}</span> })}
+                    }),
                     None => Either::Right(view! { <span class="muted">"none"</span> }),
                 }}
             </td>

@@ -24,13 +24,13 @@ struct NavItem {
 const MAIN_NAV: &[NavItem] = &[
     NavItem { href: "/", label: "Dashboard", exact: true, testid: "nav-dashboard" },
     NavItem { href: "/keys", label: "API keys", exact: false, testid: "nav-keys" },
+    NavItem { href: "/budgets", label: "Budgets", exact: false, testid: "nav-budgets" },
     NavItem { href: "/models", label: "Models", exact: false, testid: "nav-models" },
     NavItem { href: "/activity", label: "Activity", exact: false, testid: "nav-activity" },
     // PLACEHOLDER (not built yet; add when the page exists):
     //   NavItem { href: "/video", label: "Video", exact: false, testid: "nav-video" },
     NavItem { href: "/balance", label: "Balance", exact: false, testid: "nav-balance" },
     // PLACEHOLDER (not built yet; add when the page exists):
-    //   NavItem { href: "/budgets", label: "Budgets", exact: false, testid: "nav-budgets" },
     //   NavItem { href: "/guardrails", label: "Guardrails", exact: false, testid: "nav-guardrails" },
     //   NavItem { href: "/settings/routing", label: "Routing", exact: false, testid: "nav-routing" },
     NavItem { href: "/organization", label: "Organization", exact: false, testid: "nav-organization" },

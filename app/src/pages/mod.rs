@@ -8,6 +8,8 @@ pub mod admin_providers;
 pub mod admin_users;
 pub mod auth;
 pub mod balance;
+pub mod budget_row;
+pub mod budgets;
 pub mod dashboard;
 pub mod invite;
 pub mod keys;

@@ -1,6 +1,7 @@
 //! Types shared by the console (wasm) and the server.
 
 pub mod activity;
+pub mod budgets;
 pub mod catalog;
 pub mod days;
 pub mod error;
@@ -10,6 +11,7 @@ pub use activity::{
     ActivityFilter, ActivityPage, ActivityQuery, ActivityTotals, DashboardActivity, KeyChoice, RequestLogInfo, SpendPoint,
     ACTIVITY_PAGE,
 };
+pub use budgets::{key_field, KeyBudgetInfo, KeyBudgets, NewKeyForm, RESET_CHOICES};
 pub use catalog::{
     format_price, format_tokens, CatalogChange, CatalogEdit, CatalogEntryAdmin, ModelChanges, ModelFilter, ModelInfo,
     ModelKind, ModelPage, ProviderAdminInfo,
@@ -105,8 +107,12 @@ pub struct ApiKeyInfo {
     pub last_used_at: Option<String>,
     pub expires_at: Option<String>,
     pub budget: Option<Usd>,
+    /// When the budget starts again: `daily` | `weekly` | `monthly`, None = never.
+    pub budget_reset: Option<String>,
     pub spend: Usd,
     pub created_by: String,
+    /// A management key: cannot call models, only the management API.
+    pub management: bool,
 }
 
 /// Returned once, when a key is created.

@@ -219,8 +219,10 @@ pub fn info(row: &ApiKeyRow, created_by_email: String) -> ApiKeyInfo {
         last_used_at: row.last_used_at.map(clock::rfc3339),
         expires_at: row.expires_at.map(clock::rfc3339),
         budget: row.budget_units.map(Usd::from_units),
+        budget_reset: row.budget_reset.clone(),
         spend: Usd::from_units(row.spend_units),
         created_by: created_by_email,
+        management: row.management,
     }
 }
 

@@ -14,7 +14,9 @@ use async_trait::async_trait;
 use crate::accounts::login::{self, CSRF, ORG, UID};
 
 mod activity;
+mod budgets;
 mod catalog_admin;
+mod keys;
 mod models;
 
 const LEDGER_PAGE: u32 = 25;
@@ -356,33 +358,8 @@ impl Backend for ConsoleBackend {
         Ok(self.key_infos(rows).await)
     }
 
-    async fn create_key(&self, c: &Caller, csrf: String, name: String, expires_at: String) -> Result<CreatedKey> {
-        let ctx = self.require(c).await?;
-        ctx.require_csrf(&csrf)?;
-        let name = name.trim();
-        if name.is_empty() {
-            return Err(ConsoleError::invalid("name", "give the key a name, so you can tell it apart later"));
-        }
-        if name.chars().count() > 80 {
-            return Err(ConsoleError::invalid("name", "the name must be at most 80 characters"));
-        }
-        let expires = if expires_at.trim().is_empty() {
-            None
-        } else {
-            let t = clock::parse_expiry(&expires_at)
-                .ok_or_else(|| ConsoleError::invalid("expires_at", "use a date like 2027-01-31"))?;
-            if t <= clock::now() {
-                return Err(ConsoleError::invalid("expires_at", "the expiry date must be in the future"));
-            }
-            Some(t)
-        };
-        let (row, secret) = self
-            .state
-            .keys
-            .create(&ctx.org.id, &ctx.user.id, name, expires, None, false)
-            .await
-            .map_err(internal)?;
-        Ok(CreatedKey { info: crate::accounts::api_keys::info(&row, ctx.user.email.clone()), secret })
+    async fn create_key(&self, c: &Caller, csrf: String, form: NewKeyForm) -> Result<CreatedKey> {
+        keys::create(self, c, &csrf, form).await
     }
 
     async fn change_key(&self, c: &Caller, csrf: String, key_id: String, action: String) -> Result<ApiKeyInfo> {
@@ -406,6 +383,14 @@ impl Backend for ConsoleBackend {
         let row = self.state.keys.set_status(&ctx.org.id, &key.id, status).await.map_err(internal)?.ok_or_else(not_found)?;
         let email = self.email_of(&row.created_by).await;
         Ok(crate::accounts::api_keys::info(&row, email))
+    }
+
+    async fn key_budgets(&self, c: &Caller) -> Result<KeyBudgets> {
+        budgets::list(self, c).await
+    }
+
+    async fn set_key_budget(&self, c: &Caller, csrf: String, key_id: String, budget: String, reset: String) -> Result<KeyBudgetInfo> {
+        budgets::set(self, c, &csrf, &key_id, &budget, &reset).await
     }
 
     async fn dashboard(&self, c: &Caller) -> Result<Dashboard> {

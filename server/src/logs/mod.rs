@@ -13,54 +13,94 @@ use crate::controls::counters::LocalCounters;
 use crate::storage::{Db, RequestRecord};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Duration;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{oneshot, Notify, Semaphore};
 
 const BATCH: usize = 256;
 const LINGER: Duration = Duration::from_millis(20);
 
-enum Msg {
-    Record(Box<RequestRecord>),
-    Flush(oneshot::Sender<()>),
-    /// Read an organization's balance from the ledger into its counter.
-    Refresh(String, oneshot::Sender<()>),
+/// What handlers have handed over and the writer has not taken yet. A handler wakes the
+/// writer only when it puts the first record of a batch (or asks for a flush): the request
+/// path costs a lock and a push, not a task wake-up per record.
+#[derive(Default)]
+struct Pending {
+    records: Vec<RequestRecord>,
+    acks: Vec<oneshot::Sender<()>>,
+    /// Organizations whose balance to read from the ledger into their counter.
+    refresh: Vec<String>,
+}
+
+impl Pending {
+    fn urgent(&self) -> bool {
+        !self.acks.is_empty() || self.records.len() >= BATCH
+    }
+}
+
+struct Shared {
+    pending: Mutex<Pending>,
+    wake: Notify,
+    /// One permit per record the queue can still take: a full queue makes senders wait.
+    space: Semaphore,
+}
+
+impl Shared {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
 }
 
 #[derive(Clone)]
 pub struct Recorder {
-    tx: mpsc::Sender<Msg>,
+    shared: Arc<Shared>,
     /// Streams still running (they record when they end).
     in_flight: Arc<AtomicUsize>,
 }
 
 impl Recorder {
     pub fn start(db: Db, counters: Arc<LocalCounters>, queue: usize) -> Recorder {
-        let (tx, rx) = mpsc::channel(queue.max(16));
-        tokio::spawn(writer(db, counters, rx));
-        Recorder { tx, in_flight: Arc::new(AtomicUsize::new(0)) }
+        let shared = Arc::new(Shared { pending: Mutex::default(), wake: Notify::new(), space: Semaphore::new(queue.max(16)) });
+        tokio::spawn(writer(db, counters, Arc::downgrade(&shared)));
+        Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)) }
     }
 
     pub async fn record(&self, r: RequestRecord) {
-        if self.tx.send(Msg::Record(Box::new(r))).await.is_err() {
-            tracing::error!("failed to record request log: writer stopped");
+        match self.shared.space.acquire().await {
+            Ok(permit) => permit.forget(),
+            Err(_) => {
+                tracing::error!("failed to record request log: writer stopped");
+                return;
+            }
         }
+        let wake = {
+            let mut p = self.shared.lock();
+            p.records.push(r);
+            p.records.len() == 1 || p.urgent()
+        };
+        if wake {
+            self.shared.wake.notify_one();
+        }
+    }
+
+    async fn ask(&self, refresh: Option<String>) {
+        let (ack, done) = oneshot::channel();
+        {
+            let mut p = self.shared.lock();
+            p.acks.push(ack);
+            p.refresh.extend(refresh);
+        }
+        self.shared.wake.notify_one();
+        let _ = done.await;
     }
 
     /// Waits until every record handed over so far is written.
     pub async fn flush(&self) {
-        let (ack, done) = oneshot::channel();
-        if self.tx.send(Msg::Flush(ack)).await.is_ok() {
-            let _ = done.await;
-        }
+        self.ask(None).await
     }
 
     /// Reads `org_id`'s balance into its admission counter (after anything queued is written).
     pub async fn refresh_balance(&self, org_id: &str) {
-        let (ack, done) = oneshot::channel();
-        if self.tx.send(Msg::Refresh(org_id.to_string(), ack)).await.is_ok() {
-            let _ = done.await;
-        }
+        self.ask(Some(org_id.to_string())).await
     }
 
     /// A guard held by a running stream; shutdown waits for the guards.
@@ -87,47 +127,32 @@ impl Drop for InFlight {
     }
 }
 
-async fn writer(db: Db, counters: Arc<LocalCounters>, mut rx: mpsc::Receiver<Msg>) {
-    let mut batch: Vec<RequestRecord> = Vec::with_capacity(BATCH);
-    let mut acks: Vec<oneshot::Sender<()>> = Vec::new();
-    let mut refresh: Vec<String> = Vec::new();
-    while let Some(first) = rx.recv().await {
-        let mut msg = Some(first);
+/// Sleeps until handed something, lingers up to 20 ms for the batch to fill (unless a flush
+/// or a full batch is waiting), then writes what is there. Ends when the state is gone.
+async fn writer(db: Db, counters: Arc<LocalCounters>, shared: Weak<Shared>) {
+    loop {
+        let Some(s) = shared.upgrade() else { return };
+        // wake up now and then to notice that the state is gone
+        if tokio::time::timeout(Duration::from_secs(1), s.wake.notified()).await.is_err() && s.lock().records.is_empty() {
+            continue;
+        }
         let deadline = tokio::time::Instant::now() + LINGER;
-        loop {
-            match msg.take() {
-                Some(Msg::Record(r)) => batch.push(*r),
-                Some(Msg::Flush(a)) => {
-                    acks.push(a);
-                    break;
-                }
-                Some(Msg::Refresh(org, a)) => {
-                    refresh.push(org);
-                    acks.push(a);
-                    break;
-                }
-                None => {}
-            }
-            if batch.len() >= BATCH {
-                break;
-            }
-            match tokio::time::timeout_at(deadline, rx.recv()).await {
-                Ok(Some(m)) => msg = Some(m),
-                _ => break,
-            }
+        while !s.lock().urgent() && tokio::time::Instant::now() < deadline {
+            let _ = tokio::time::timeout_at(deadline, s.wake.notified()).await;
         }
-        if !batch.is_empty() {
-            write(&db, &counters, &batch).await;
-            batch.clear();
+        let taken = std::mem::take(&mut *s.lock());
+        for chunk in taken.records.chunks(BATCH) {
+            write(&db, &counters, chunk).await;
         }
-        for org in refresh.drain(..) {
+        s.space.add_permits(taken.records.len());
+        for org in taken.refresh {
             match db.org(&org).await {
                 Ok(Some(o)) => counters.set_balance(&balance_counter(&org), o.balance_units, 0),
                 Ok(None) => counters.set_balance(&balance_counter(&org), 0, 0),
                 Err(e) => tracing::error!(error = %e, "balance lookup failed"),
             }
         }
-        for a in acks.drain(..) {
+        for a in taken.acks {
             let _ = a.send(());
         }
     }

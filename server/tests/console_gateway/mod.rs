@@ -1,8 +1,9 @@
 //! The console's gateway pages end to end: the marketplace, the activity log and the
-//! dashboard's spend, the admin catalog (changes apply to the next request) and the
+//! dashboard's spend, key budgets, the admin catalog (changes apply to the next request) and the
 //! providers' view; each checked for who may see or change what.
 
 mod activity;
+mod budgets;
 mod catalog;
 mod marketplace;
 
