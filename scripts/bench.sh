@@ -76,14 +76,22 @@ run direct_c32 "$work/direct.lua" "$direct_url" 32
 run gateway_c32 "$work/gw.lua" "$gw_url" 32
 peak_rss=$(awk '/VmHWM/ {print $2, $3}' /proc/$gw_pid/status)
 
-log "streaming time to first byte, 300 calls each"
-ttfb() { # ttfb <url> <auth> <body> → sorted µs values
+log "streaming time to first byte, 300 calls each (one kept-alive connection, as SDKs do; and a new connection per call)"
+ttfb() { # ttfb <url> <auth> <body> → sorted µs values, 300 calls on one kept-alive connection
+  local args=()
+  for _ in $(seq 1 300); do args+=("$1" -o /dev/null); done
+  "${pin_load[@]}" curl -s -w '%{time_starttransfer}\n' -H "authorization: Bearer $2" -H 'content-type: application/json' -d "$3" "${args[@]}" \
+    | awk '{printf "%d\n", $1*1000000}' | sort -n
+}
+ttfb_new() { # the same, a new connection per call (curl run 300 times)
   for _ in $(seq 1 300); do
     "${pin_load[@]}" curl -s -o /dev/null -w '%{time_starttransfer}\n' -H "authorization: Bearer $2" -H 'content-type: application/json' -d "$3" "$1"
   done | awk '{printf "%d\n", $1*1000000}' | sort -n
 }
 ttfb "$direct_url" sk-upstream-test "$stream_direct" >"$out/ttfb_direct.txt"
 ttfb "$gw_url" "$key" "$stream_gw" >"$out/ttfb_gateway.txt"
+ttfb_new "$direct_url" sk-upstream-test "$stream_direct" >"$out/ttfb_new_direct.txt"
+ttfb_new "$gw_url" "$key" "$stream_gw" >"$out/ttfb_new_gateway.txt"
 median() { awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$1"; }
 p99() { awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i]}' "$1"; }
 
@@ -91,6 +99,7 @@ d50=$(pct "$out/direct_c1.txt" 50); g50=$(pct "$out/gateway_c1.txt" 50)
 d99=$(pct "$out/direct_c1.txt" 99); g99=$(pct "$out/gateway_c1.txt" 99)
 drps=$(rps "$out/direct_c32.txt"); grps=$(rps "$out/gateway_c32.txt")
 t_d=$(median "$out/ttfb_direct.txt"); t_g=$(median "$out/ttfb_gateway.txt")
+n_d=$(median "$out/ttfb_new_direct.txt"); n_g=$(median "$out/ttfb_new_gateway.txt")
 # every request logged and charged
 sleep 1
 usage=$(curl -s "http://127.0.0.1:$gw_port/api/v1/credits" -H "authorization: Bearer $key")
@@ -100,8 +109,9 @@ usage=$(curl -s "http://127.0.0.1:$gw_port/api/v1/credits" -H "authorization: Be
   printf '%-38s %10sµs %10sµs %10sµs\n' "latency p50, concurrency 1" "$d50" "$g50" "$(awk "BEGIN{print $g50-$d50}")"
   printf '%-38s %10sµs %10sµs %10sµs\n' "latency p99, concurrency 1" "$d99" "$g99" "$(awk "BEGIN{print $g99-$d99}")"
   printf '%-38s %12s %12s %11sx\n' "requests/s, concurrency 32" "$drps" "$grps" "$(awk "BEGIN{printf \"%.2f\", $grps/$drps}")"
-  printf '%-38s %10sµs %10sµs %10sµs\n' "stream TTFB median (curl)" "$t_d" "$t_g" "$((t_g - t_d))"
-  printf '%-38s %10sµs %10sµs\n' "stream TTFB p99 (curl)" "$(p99 "$out/ttfb_direct.txt")" "$(p99 "$out/ttfb_gateway.txt")"
+  printf '%-38s %10sµs %10sµs %10sµs\n' "stream TTFB median, kept-alive" "$t_d" "$t_g" "$((t_g - t_d))"
+  printf '%-38s %10sµs %10sµs\n' "stream TTFB p99, kept-alive" "$(p99 "$out/ttfb_direct.txt")" "$(p99 "$out/ttfb_gateway.txt")"
+  printf '%-38s %10sµs %10sµs %10sµs\n' "stream TTFB median, new connection" "$n_d" "$n_g" "$((n_g - n_d))"
   echo "gateway peak RSS during the run: $peak_rss"
   echo "credits after the run: $usage"
 } | tee "$out/report.txt"
