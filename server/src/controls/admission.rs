@@ -16,11 +16,12 @@ use crate::storage::Db;
 use app::types::Usd;
 use std::sync::Arc;
 
-/// What a limit is, to name it when it refuses.
+/// What a limit is: how to seed its counter and how to name it when it refuses.
 #[derive(Clone, Copy, Debug, PartialEq)]
 enum Kind {
     Balance,
-    KeyBudget,
+    /// The key's budget for the period starting at `start`.
+    KeyBudget { start: i64 },
 }
 
 #[derive(Default)]
@@ -37,11 +38,9 @@ fn key_budget_counter(key_id: &str, start: i64) -> String {
 }
 
 impl Controls {
-    fn limits(key: &AuthedKey, now: i64) -> (Vec<Limit>, Vec<Kind>, Vec<Option<(String, i64)>>) {
+    fn limits(key: &AuthedKey, now: i64) -> (Vec<Limit>, Vec<Kind>) {
         let mut limits = vec![Limit { counter: balance_counter(&key.org_id), cap: Cap::Stored, until: i64::MAX }];
         let mut kinds = vec![Kind::Balance];
-        // how to seed each counter from the database: (key id, period start)
-        let mut seeds = vec![None];
         if let Some(budget) = key.budget_units {
             let start = key.budget_period.start(now);
             limits.push(Limit {
@@ -49,15 +48,14 @@ impl Controls {
                 cap: Cap::Fixed(budget),
                 until: key.budget_period.next_reset(now).unwrap_or(i64::MAX),
             });
-            kinds.push(Kind::KeyBudget);
-            seeds.push(Some((key.id.clone(), start)));
+            kinds.push(Kind::KeyBudget { start });
         }
-        (limits, kinds, seeds)
+        (limits, kinds)
     }
 
     /// Reserves `worst` (units) for a request of `key`, or says which limit refuses it.
     pub async fn admit(&self, db: &Db, recorder: &Recorder, key: &AuthedKey, worst: i64) -> Result<Hold, GatewayError> {
-        let (limits, kinds, seeds) = Self::limits(key, crate::clock::now());
+        let (limits, kinds) = Self::limits(key, crate::clock::now());
         let mut refreshed = false;
         for _ in 0..4 {
             match self.counters.reserve(&limits, worst) {
@@ -67,19 +65,18 @@ impl Controls {
                 }
                 Err(Refusal::Unseeded(missing)) => {
                     for i in missing {
-                        match (&seeds[i], kinds[i]) {
-                            (_, Kind::Balance) => {
+                        match kinds[i] {
+                            Kind::Balance => {
                                 recorder.refresh_balance(&key.org_id).await;
                                 refreshed = true;
                             }
-                            (Some((key_id, start)), Kind::KeyBudget) => {
-                                let spent = db.key_spend_since(key_id, *start).await.map_err(|e| {
+                            Kind::KeyBudget { start } => {
+                                let spent = db.key_spend_since(&key.id, start).await.map_err(|e| {
                                     tracing::error!(error = %e, "key spend lookup failed");
                                     GatewayError::Internal
                                 })?;
                                 self.counters.seed(&limits[i].counter, spent, limits[i].until);
                             }
-                            (None, Kind::KeyBudget) => {}
                         }
                     }
                 }
@@ -90,7 +87,7 @@ impl Controls {
                 }
                 Err(Refusal::Full { index, available }) => {
                     return Err(match kinds[index] {
-                        Kind::KeyBudget => GatewayError::KeyBudgetExceeded,
+                        Kind::KeyBudget { .. } => GatewayError::KeyBudgetExceeded,
                         Kind::Balance => {
                             let balance = self.counters.balance(&limits[index].counter).map_or(0, |(cap, _)| cap);
                             if balance < 0 {
@@ -107,9 +104,16 @@ impl Controls {
         Err(GatewayError::Internal)
     }
 
-    /// Forgets the counters of periods that have ended.
-    pub fn sweep(&self) {
-        self.counters.sweep(crate::clock::now());
+    /// Forgets, every hour, the counters of periods that have ended.
+    pub fn sweep_hourly(&self) {
+        let counters = self.counters.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(std::time::Duration::from_secs(3600));
+            loop {
+                every.tick().await;
+                counters.sweep(crate::clock::now());
+            }
+        });
     }
 }
 

@@ -154,6 +154,7 @@ const CATALOG_POLL: std::time::Duration = std::time::Duration::from_secs(10);
 pub async fn start(state: AppState) -> anyhow::Result<Running> {
     state.catalog.reload(&state.db).await.map_err(|e| anyhow::anyhow!("cannot read the catalog changes: {e}"))?;
     state.catalog.watch(state.db.clone(), CATALOG_POLL);
+    state.controls.sweep_hourly();
     let listener = tokio::net::TcpListener::bind(&state.config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config.addr))?;

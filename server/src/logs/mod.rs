@@ -169,11 +169,9 @@ fn settle_counters(counters: &LocalCounters, records: &[RequestRecord], moved: &
         let counter = balance_counter(org);
         match moved.iter().find(|(o, _)| o == org) {
             Some((_, balance)) => counters.set_balance(&counter, *balance, units),
-            // already written before (a retry): the counter still carried it
-            None => match counters.balance(&counter) {
-                Some((cap, _)) => counters.set_balance(&counter, cap, units),
-                None => {}
-            },
+            // already written before (a retry), or given up: the balance did not move, the
+            // counter stops carrying the charges
+            None => counters.adjust(&[counter], -units),
         }
     }
 }

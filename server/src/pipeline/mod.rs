@@ -142,8 +142,7 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
 /// The output tokens a request may produce on `model`: what it asks for, or the default,
 /// within the model's own maximum (the same numbers `prepare` sends upstream).
 fn max_output(model: &ModelEntry, summary: &summary::Summary, cfg: &crate::config::GatewayConfig) -> u64 {
-    let cap = (model.max_output > 0).then_some(model.max_output);
-    let default = cap.map_or(cfg.default_max_tokens, |c| c.min(cfg.default_max_tokens));
+    let (cap, default) = prepare::output_limits(model, cfg);
     let asked = summary.needs.max_output.unwrap_or(default);
     cap.map_or(asked, |c| asked.min(c))
 }

@@ -29,6 +29,13 @@ pub fn dialect(p: Protocol) -> Dialect {
 /// Fields of OpenRouter's request that only the gateway reads.
 const GATEWAY_FIELDS: &[&str] = &["models", "route", "provider", "transforms", "plugins", "usage"];
 
+/// A model's largest output (if the catalog says) and the output a request gets when it
+/// names none: the configured default, within that largest output.
+pub fn output_limits(model: &ModelEntry, cfg: &GatewayConfig) -> (Option<u64>, u64) {
+    let cap = (model.max_output > 0).then_some(model.max_output);
+    (cap, cap.map_or(cfg.default_max_tokens, |c| c.min(cfg.default_max_tokens)))
+}
+
 pub fn prepare(
     client: Protocol,
     body: &Value,
@@ -36,10 +43,10 @@ pub fn prepare(
     protocol: ProviderProtocol,
     cfg: &GatewayConfig,
 ) -> Result<Prepared, GatewayError> {
-    let cap = (model.max_output > 0).then_some(model.max_output);
+    let (cap, default_max_tokens) = output_limits(model, cfg);
     let opts = RequestOptions {
         upstream_model: model.upstream.clone(),
-        default_max_tokens: cap.map_or(cfg.default_max_tokens, |c| c.min(cfg.default_max_tokens)),
+        default_max_tokens,
         max_output_tokens: cap,
         max_tokens_field: if model.token_param == "max_completion_tokens" { "max_completion_tokens" } else { "max_tokens" },
     };

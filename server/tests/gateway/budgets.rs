@@ -26,6 +26,22 @@ async fn key_id(gw: &Gw) -> String {
     gw.app.db.keys_of_org(&gw.org).await.unwrap()[0].id.clone()
 }
 
+/// A request of `key_id` made at `at` that cost `units`, written as the log writer would.
+async fn spent_at(gw: &Gw, key_id: &str, at: i64, units: i64) {
+    let r = gateai::storage::RequestRecord {
+        id: uuid::Uuid::new_v4().to_string(),
+        org_id: gw.org.clone(),
+        key_id: Some(key_id.to_string()),
+        created_at: at,
+        protocol: "openai".into(),
+        model_requested: MODEL.into(),
+        status: 200,
+        cost_units: units,
+        ..Default::default()
+    };
+    gw.app.db.record_batch(&[r]).await.unwrap();
+}
+
 async fn set_budget(gw: &Gw, units: Option<i64>, reset: Option<&str>) {
     let id = key_id(gw).await;
     let changes = KeyChanges { budget_units: Some(units), budget_reset: Some(reset.map(String::from)), ..Default::default() };
@@ -107,18 +123,7 @@ both!(budget_periods_count_spend_from_their_utc_start, |b| async move {
     let id = key_id(&gw).await;
     let worst = worst_case(&gw, &body(0));
     let yesterday = gateai::controls::Period::Daily.start(gateai::clock::now()) - 3600;
-    let old = gateai::storage::RequestRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        org_id: gw.org.clone(),
-        key_id: Some(id.clone()),
-        created_at: yesterday,
-        protocol: "openai".into(),
-        model_requested: MODEL.into(),
-        status: 200,
-        cost_units: 3 * worst,
-        ..Default::default()
-    };
-    gw.app.db.record_batch(&[old]).await.unwrap();
+    spent_at(&gw, &id, yesterday, 3 * worst).await;
     set_budget(&gw, Some(2 * worst), Some("daily")).await;
     assert_eq!(gw.openai(body(1)).await.status, 200, "yesterday's spend is not today's");
     // /api/v1/key reports the budget of the period
@@ -135,18 +140,7 @@ both!(budget_periods_count_spend_from_their_utc_start, |b| async move {
     // the same spend on a budget that never resets: refused (a new key: fresh counters)
     let uid = gw.app.db.keys_of_org(&gw.org).await.unwrap()[0].created_by.clone();
     let (row, secret) = gw.app.state.keys.create(&gw.org, &uid, "never", None, None, false).await.unwrap();
-    let old = gateai::storage::RequestRecord {
-        id: uuid::Uuid::new_v4().to_string(),
-        org_id: gw.org.clone(),
-        key_id: Some(row.id.clone()),
-        created_at: yesterday,
-        protocol: "openai".into(),
-        model_requested: MODEL.into(),
-        status: 200,
-        cost_units: 3 * worst,
-        ..Default::default()
-    };
-    gw.app.db.record_batch(&[old]).await.unwrap();
+    spent_at(&gw, &row.id, yesterday, 3 * worst).await;
     let changes = KeyChanges { budget_units: Some(Some(2 * worst)), ..Default::default() };
     gw.app.state.keys.update(&gw.org, &row.id, &changes).await.unwrap();
     let r = reply(gw.http.post(format!("{}/openai/v1/chat/completions", gw.app.url)).bearer_auth(&secret).json(&body(2)).send().await.unwrap()).await;
