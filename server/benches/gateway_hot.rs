@@ -49,10 +49,10 @@ fn bench(c: &mut Criterion) {
     c.bench_function("summarize an OpenAI body", |b| b.iter(|| summarize(Protocol::OpenAi, black_box(&body)).unwrap()));
     let s = summarize(Protocol::OpenAi, &body).unwrap();
     c.bench_function("route: explicit model", |b| {
-        b.iter(|| gateai::routing::choose(&catalog, &providers, black_box("deepseek/deepseek-v3.2"), &[], &s.needs).unwrap())
+        b.iter(|| gateai::routing::choose(&catalog, &providers, black_box("deepseek/deepseek-v3.2"), &[], &s.needs, &Default::default()).unwrap())
     });
     c.bench_function("route: auto (cheapest capable)", |b| {
-        b.iter(|| gateai::routing::choose(&catalog, &providers, black_box("auto"), &[], &s.needs).unwrap())
+        b.iter(|| gateai::routing::choose(&catalog, &providers, black_box("auto"), &[], &s.needs, &Default::default()).unwrap())
     });
     let deepseek = catalog.get("deepseek/deepseek-v3.2").unwrap();
     let sonnet = catalog.get("anthropic/claude-sonnet-4.6").unwrap();

@@ -1,16 +1,21 @@
-//! Admission: before the upstream call a request reserves its worst-case cost against every
-//! limit that applies to it (the organization's balance, the key's budget), all at once; the
-//! pipeline settles the hold to the real cost afterwards.
+//! Admission: before the upstream call a request reserves its worst case against every limit
+//! that applies to it, all at once: the organization's balance, the key's budget, and each
+//! guardrail on the key or the organization (budget, requests and tokens per minute). The
+//! pipeline settles the hold to the real cost and tokens afterwards.
+//!
+//! Per-minute limits count fixed UTC minutes: a client may send up to twice the limit across
+//! a minute boundary, never more than the limit inside one minute.
 //!
 //! The guarantee (README, "Budgets that hold"): spend can pass a limit only by what requests
 //! already admitted cost beyond the worst case reserved for them (an input estimate off, an
 //! upstream that ignores `max_tokens`), never because many requests came at once.
 
 use super::counters::{Cap, Limit, LocalCounters, Refusal};
-use super::hold::Hold;
+use super::hold::{Hold, Unit};
 use super::period::Period;
+use super::policy::{OrgPolicy, Policies, Scope};
 use crate::accounts::AuthedKey;
-use crate::gateway::error::GatewayError;
+use crate::gateway::error::{GatewayError, RateLimit};
 use crate::logs::Recorder;
 use crate::storage::Db;
 use app::types::Usd;
@@ -22,11 +27,36 @@ enum Kind {
     Balance,
     /// The key's budget for the period starting at `start`.
     KeyBudget { start: i64 },
+    /// A guardrail's budget for the period starting at `start`, for the key or the organization.
+    GuardrailBudget { scope: Scope, start: i64 },
+    /// A guardrail's requests or tokens in the minute ending at `until`.
+    PerMinute { scope: Scope, tokens: bool, until: i64 },
+}
+
+impl Kind {
+    fn unit(self) -> Unit {
+        match self {
+            Kind::PerMinute { tokens: true, .. } => Unit::Tokens,
+            Kind::PerMinute { tokens: false, .. } => Unit::Requests,
+            _ => Unit::Cost,
+        }
+    }
+}
+
+/// What one request may take, at worst.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Demand {
+    /// Money units: the dearest model at the whole output.
+    pub cost: i64,
+    /// Input estimate plus the output limit.
+    pub tokens: i64,
 }
 
 #[derive(Default)]
 pub struct Controls {
     pub counters: Arc<LocalCounters>,
+    /// Guardrails and routing settings per organization.
+    pub policies: Policies,
 }
 
 pub fn balance_counter(org_id: &str) -> String {
@@ -37,46 +67,111 @@ fn key_budget_counter(key_id: &str, start: i64) -> String {
     format!("key-budget:{key_id}@{start}")
 }
 
-impl Controls {
-    fn limits(key: &AuthedKey, now: i64) -> (Vec<Limit>, Vec<Kind>) {
-        let mut limits = vec![Limit { counter: balance_counter(&key.org_id), cap: Cap::Stored, until: i64::MAX }];
-        let mut kinds = vec![Kind::Balance];
-        if let Some(budget) = key.budget_units {
-            let start = key.budget_period.start(now);
-            limits.push(Limit {
+/// Whose share of a guardrail a counter holds: the key's, or the whole organization's.
+fn guardrail_owner(scope: Scope, key: &AuthedKey) -> String {
+    match scope {
+        Scope::Key => format!("key:{}", key.id),
+        Scope::Org => format!("org:{}", key.org_id),
+    }
+}
+
+/// Every limit a request of `key` must fit under, with what each is.
+fn limits(key: &AuthedKey, policy: &OrgPolicy, demand: Demand, now: i64) -> Vec<(Limit, Kind)> {
+    let mut out = vec![(
+        Limit { counter: balance_counter(&key.org_id), cap: Cap::Stored, until: i64::MAX, amount: demand.cost },
+        Kind::Balance,
+    )];
+    if let Some(budget) = key.budget_units {
+        let start = key.budget_period.start(now);
+        out.push((
+            Limit {
                 counter: key_budget_counter(&key.id, start),
                 cap: Cap::Fixed(budget),
                 until: key.budget_period.next_reset(now).unwrap_or(i64::MAX),
-            });
-            kinds.push(Kind::KeyBudget { start });
-        }
-        (limits, kinds)
+                amount: demand.cost,
+            },
+            Kind::KeyBudget { start },
+        ));
     }
+    let minute = now - now.rem_euclid(60);
+    for (scope, g) in policy.for_key(&key.id) {
+        let owner = guardrail_owner(scope, key);
+        if let Some(cap) = g.limit_units {
+            let start = g.reset.start(now);
+            out.push((
+                Limit {
+                    counter: format!("guardrail-budget:{}:{owner}@{start}", g.id),
+                    cap: Cap::Fixed(cap),
+                    until: g.reset.next_reset(now).unwrap_or(i64::MAX),
+                    amount: demand.cost,
+                },
+                Kind::GuardrailBudget { scope, start },
+            ));
+        }
+        for (per_minute, tokens, amount, what) in
+            [(g.requests_per_minute, false, 1, "rpm"), (g.tokens_per_minute, true, demand.tokens, "tpm")]
+        {
+            if let Some(cap) = per_minute {
+                out.push((
+                    Limit {
+                        counter: format!("{what}:{}:{owner}@{minute}", g.id),
+                        cap: Cap::Fixed(cap),
+                        until: minute + 60,
+                        amount,
+                    },
+                    Kind::PerMinute { scope, tokens, until: minute + 60 },
+                ));
+            }
+        }
+    }
+    out
+}
 
-    /// Reserves `worst` (units) for a request of `key`, or says which limit refuses it.
-    pub async fn admit(&self, db: &Db, recorder: &Recorder, key: &AuthedKey, worst: i64) -> Result<Hold, GatewayError> {
-        let (limits, kinds) = Self::limits(key, crate::clock::now());
+impl Controls {
+    /// Reserves `demand` for a request of `key` under every limit that applies to it, or
+    /// says which limit refuses it.
+    pub async fn admit(
+        &self,
+        db: &Db,
+        recorder: &Recorder,
+        key: &AuthedKey,
+        policy: &OrgPolicy,
+        demand: Demand,
+    ) -> Result<Hold, GatewayError> {
+        let now = crate::clock::now();
+        let (limits, kinds): (Vec<Limit>, Vec<Kind>) = limits(key, policy, demand, now).into_iter().unzip();
         let mut refreshed = false;
+        let failed = |e: crate::storage::StoreError| {
+            tracing::error!(error = %e, "spend lookup for admission failed");
+            GatewayError::Internal
+        };
         for _ in 0..4 {
-            match self.counters.reserve(&limits, worst) {
+            match self.counters.reserve(&limits) {
                 Ok(()) => {
-                    let names = limits.iter().map(|l| l.counter.clone()).collect();
-                    return Ok(Hold::new(self.counters.clone(), names, worst));
+                    let entries = limits.iter().zip(&kinds).map(|(l, k)| (l.counter.clone(), k.unit(), l.amount)).collect();
+                    return Ok(Hold::new(self.counters.clone(), entries));
                 }
                 Err(Refusal::Unseeded(missing)) => {
                     for i in missing {
+                        let (counter, until) = (&limits[i].counter, limits[i].until);
                         match kinds[i] {
                             Kind::Balance => {
                                 recorder.refresh_balance(&key.org_id).await;
                                 refreshed = true;
                             }
                             Kind::KeyBudget { start } => {
-                                let spent = db.key_spend_since(&key.id, start).await.map_err(|e| {
-                                    tracing::error!(error = %e, "key spend lookup failed");
-                                    GatewayError::Internal
-                                })?;
-                                self.counters.seed(&limits[i].counter, spent, limits[i].until);
+                                let spent = db.key_spend_since(&key.id, start).await.map_err(failed)?;
+                                self.counters.seed(counter, spent, until);
                             }
+                            Kind::GuardrailBudget { scope: Scope::Key, start } => {
+                                let spent = db.key_spend_since(&key.id, start).await.map_err(failed)?;
+                                self.counters.seed(counter, spent, until);
+                            }
+                            Kind::GuardrailBudget { scope: Scope::Org, start } => {
+                                let spent = db.org_spend_since(&key.org_id, start).await.map_err(failed)?;
+                                self.counters.seed(counter, spent, until);
+                            }
+                            Kind::PerMinute { .. } => self.counters.seed(counter, 0, until),
                         }
                     }
                 }
@@ -88,12 +183,24 @@ impl Controls {
                 Err(Refusal::Full { index, available }) => {
                     return Err(match kinds[index] {
                         Kind::KeyBudget { .. } => GatewayError::KeyBudgetExceeded,
+                        Kind::GuardrailBudget { scope: Scope::Key, .. } => GatewayError::GuardrailBudgetExceeded,
+                        Kind::GuardrailBudget { scope: Scope::Org, .. } => GatewayError::OrgGuardrailBudgetExceeded,
+                        Kind::PerMinute { scope, tokens, until } => GatewayError::RateLimited(RateLimit {
+                            org: scope == Scope::Org,
+                            tokens,
+                            limit: match limits[index].cap {
+                                Cap::Fixed(c) => c,
+                                Cap::Stored => 0,
+                            },
+                            remaining: available,
+                            retry_after: (until - now).clamp(1, 60) as u64,
+                        }),
                         Kind::Balance => {
                             let balance = self.counters.balance(&limits[index].counter).map_or(0, |(cap, _)| cap);
                             if balance < 0 {
                                 GatewayError::InDebt
                             } else {
-                                GatewayError::PendingPayment(Usd::from_units(worst.saturating_sub(available).max(1)))
+                                GatewayError::PendingPayment(Usd::from_units(demand.cost.saturating_sub(available).max(1)))
                             }
                         }
                     });

@@ -24,6 +24,8 @@ pub struct Limit {
     pub cap: Cap,
     /// Unix seconds after which the counter can be forgotten (its period is over).
     pub until: i64,
+    /// What this request takes from it: a worst-case cost, tokens, or one request.
+    pub amount: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -108,9 +110,10 @@ impl LocalCounters {
         self.lock().get(counter).map(|s| s.used)
     }
 
-    /// Reserves `amount` against every limit, or none. An amount of zero still needs every
-    /// limit to have room left (a spent budget refuses free requests too).
-    pub fn reserve(&self, limits: &[Limit], amount: i64) -> Result<(), Refusal> {
+    /// Reserves each limit's amount against it, all or none. An amount of zero still needs
+    /// the limit to have room left (a spent budget refuses free requests too), except a
+    /// balance at exactly zero, which admits a free request.
+    pub fn reserve(&self, limits: &[Limit]) -> Result<(), Refusal> {
         let mut slots = self.lock();
         let mut missing = vec![];
         for (i, l) in limits.iter().enumerate() {
@@ -130,17 +133,29 @@ impl LocalCounters {
                 Cap::Stored => s.cap.unwrap_or(0),
             };
             let available = cap - s.used;
-            let fits = if amount == 0 { available > 0 || (l.cap == Cap::Stored && available == 0) } else { available >= amount };
+            let fits = if l.amount == 0 { available > 0 || (l.cap == Cap::Stored && available == 0) } else { available >= l.amount };
             if !fits {
                 return Err(Refusal::Full { index: i, available });
             }
         }
         for l in limits {
             if let Some(s) = slots.get_mut(&l.counter) {
-                s.used += amount;
+                s.used += l.amount;
             }
         }
         Ok(())
+    }
+
+    /// Moves each counter by its own delta, under one lock.
+    pub fn adjust_each<'a>(&self, moves: impl IntoIterator<Item = (&'a str, i64)>) {
+        let mut slots = self.lock();
+        for (c, d) in moves {
+            if d != 0 {
+                if let Some(s) = slots.get_mut(c) {
+                    s.used += d;
+                }
+            }
+        }
     }
 
     /// Moves counters by `delta` (settling: actual − reserved; releasing: −reserved).
@@ -176,18 +191,22 @@ mod tests {
     use std::sync::Arc;
 
     fn budget(name: &str, cap: i64) -> Limit {
-        Limit { counter: name.into(), cap: Cap::Fixed(cap), until: i64::MAX }
+        Limit { counter: name.into(), cap: Cap::Fixed(cap), until: i64::MAX, amount: 0 }
+    }
+
+    fn taking(limits: &[Limit], amount: i64) -> Vec<Limit> {
+        limits.iter().map(|l| Limit { amount, ..l.clone() }).collect()
     }
 
     #[test]
     fn unknown_counters_must_be_seeded_first() {
         let c = LocalCounters::default();
         let limits = [budget("a", 10), budget("b", 10)];
-        assert_eq!(c.reserve(&limits, 1), Err(Refusal::Unseeded(vec![0, 1])));
+        assert_eq!(c.reserve(&taking(&limits, 1)), Err(Refusal::Unseeded(vec![0, 1])));
         c.seed("a", 0, i64::MAX);
         assert_eq!(c.unseeded(&limits), vec![1]);
         c.seed("b", 4, i64::MAX);
-        assert_eq!(c.reserve(&limits, 6), Ok(()));
+        assert_eq!(c.reserve(&taking(&limits, 6)), Ok(()));
         assert_eq!(c.used("b"), Some(10));
     }
 
@@ -197,9 +216,9 @@ mod tests {
         c.seed("a", 0, i64::MAX);
         c.seed("b", 8, i64::MAX);
         let limits = [budget("a", 100), budget("b", 10)];
-        assert_eq!(c.reserve(&limits, 3), Err(Refusal::Full { index: 1, available: 2 }));
+        assert_eq!(c.reserve(&taking(&limits, 3)), Err(Refusal::Full { index: 1, available: 2 }));
         assert_eq!(c.used("a"), Some(0), "a refused reservation moves nothing");
-        assert_eq!(c.reserve(&limits, 2), Ok(()));
+        assert_eq!(c.reserve(&taking(&limits, 2)), Ok(()));
         assert_eq!((c.used("a"), c.used("b")), (Some(2), Some(10)));
     }
 
@@ -216,37 +235,56 @@ mod tests {
         let c = LocalCounters::default();
         c.seed("a", 0, i64::MAX);
         let limits = [budget("a", 10)];
-        c.reserve(&limits, 8).unwrap();
+        c.reserve(&taking(&limits, 8)).unwrap();
         c.adjust(&["a".into()], 3 - 8);
         assert_eq!(c.used("a"), Some(3));
-        c.reserve(&limits, 7).unwrap();
-        assert!(c.reserve(&limits, 1).is_err());
+        c.reserve(&taking(&limits, 7)).unwrap();
+        assert!(c.reserve(&taking(&limits, 1)).is_err());
     }
 
     #[test]
     fn a_spent_budget_refuses_free_requests() {
         let c = LocalCounters::default();
         c.seed("a", 10, i64::MAX);
-        assert!(matches!(c.reserve(&[budget("a", 10)], 0), Err(Refusal::Full { .. })));
+        assert!(matches!(c.reserve(&taking(&[budget("a", 10)], 0)), Err(Refusal::Full { .. })));
     }
 
     #[test]
     fn balance_counters_take_their_cap_from_the_ledger() {
         let c = LocalCounters::default();
-        let bal = [Limit { counter: "bal".into(), cap: Cap::Stored, until: i64::MAX }];
-        assert_eq!(c.reserve(&bal, 1), Err(Refusal::Unseeded(vec![0])));
+        let bal = [Limit { counter: "bal".into(), cap: Cap::Stored, until: i64::MAX, amount: 0 }];
+        assert_eq!(c.reserve(&taking(&bal, 1)), Err(Refusal::Unseeded(vec![0])));
         c.set_balance("bal", 10, 0);
-        c.reserve(&bal, 6).unwrap();
-        assert_eq!(c.reserve(&bal, 5), Err(Refusal::Full { index: 0, available: 4 }));
+        c.reserve(&taking(&bal, 6)).unwrap();
+        assert_eq!(c.reserve(&taking(&bal, 5)), Err(Refusal::Full { index: 0, available: 4 }));
         // settled at 5, then the writer commits it: the balance drops, the use with it
         c.adjust(&["bal".into()], 5 - 6);
         c.set_balance("bal", 5, 5);
         assert_eq!(c.balance("bal"), Some((5, 0)));
         // an empty balance still admits a free request, a debt does not
         c.set_balance("bal", 0, 0);
-        assert_eq!(c.reserve(&bal, 0), Ok(()));
+        assert_eq!(c.reserve(&taking(&bal, 0)), Ok(()));
         c.set_balance("bal", -1, 0);
-        assert!(c.reserve(&bal, 0).is_err());
+        assert!(c.reserve(&taking(&bal, 0)).is_err());
+    }
+
+    #[test]
+    fn each_limit_takes_its_own_amount() {
+        let c = LocalCounters::default();
+        c.seed("cost", 0, i64::MAX);
+        c.seed("rpm", 0, i64::MAX);
+        let limits = |cost| {
+            vec![
+                Limit { counter: "cost".into(), cap: Cap::Fixed(100), until: i64::MAX, amount: cost },
+                Limit { counter: "rpm".into(), cap: Cap::Fixed(2), until: i64::MAX, amount: 1 },
+            ]
+        };
+        c.reserve(&limits(40)).unwrap();
+        c.reserve(&limits(40)).unwrap();
+        assert_eq!((c.used("cost"), c.used("rpm")), (Some(80), Some(2)));
+        assert_eq!(c.reserve(&limits(1)), Err(Refusal::Full { index: 1, available: 0 }));
+        c.adjust_each([("cost", -30), ("rpm", 0)]);
+        assert_eq!((c.used("cost"), c.used("rpm")), (Some(50), Some(2)));
     }
 
     #[test]
@@ -264,7 +302,7 @@ mod tests {
         let c = Arc::new(LocalCounters::default());
         c.seed("k", 0, i64::MAX);
         c.set_balance("bal", 1_000, 0);
-        let limits = Arc::new(vec![budget("k", 500), Limit { counter: "bal".into(), cap: Cap::Stored, until: i64::MAX }]);
+        let limits = Arc::new(vec![budget("k", 500), Limit { counter: "bal".into(), cap: Cap::Stored, until: i64::MAX, amount: 0 }]);
         let admitted = Arc::new(std::sync::atomic::AtomicI64::new(0));
         let threads: Vec<_> = (0..8)
             .map(|t| {
@@ -272,7 +310,7 @@ mod tests {
                 std::thread::spawn(move || {
                     for i in 0..200 {
                         let worst = 7 + (i + t) % 5;
-                        if c.reserve(&limits, worst).is_ok() {
+                        if c.reserve(&taking(&limits, worst)).is_ok() {
                             let actual = worst - (i % 3);
                             c.adjust(&["k".into(), "bal".into()], actual - worst);
                             admitted.fetch_add(actual, std::sync::atomic::Ordering::SeqCst);

@@ -1,31 +1,50 @@
 //! A request's reservation, held from admission to settlement. Settling moves every counter
-//! it reserved against to the real cost; a hold dropped without settling (the request was
-//! refused further on, failed before any upstream answer, or its task panicked) gives the
-//! reservation back.
+//! it reserved against to what the request really took (its cost, its tokens; a request
+//! counted against a per-minute limit stays counted); a hold dropped without settling (the
+//! request was refused further on, failed before any upstream answer, or its task panicked)
+//! gives the whole reservation back.
 
 use super::counters::LocalCounters;
 use std::sync::Arc;
 
+/// What a counter counts, so settling knows what to move it to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Unit {
+    /// Money units (budgets, the balance).
+    Cost,
+    /// Input plus output tokens (tokens per minute).
+    Tokens,
+    /// Requests (requests per minute): one taken is one used.
+    Requests,
+}
+
 pub struct Hold {
     counters: Arc<LocalCounters>,
-    names: Vec<String>,
-    reserved: i64,
+    /// Counter, what it counts, what was reserved on it.
+    entries: Vec<(String, Unit, i64)>,
     open: bool,
 }
 
 impl Hold {
-    pub(super) fn new(counters: Arc<LocalCounters>, names: Vec<String>, reserved: i64) -> Hold {
-        Hold { counters, names, reserved, open: true }
+    pub(super) fn new(counters: Arc<LocalCounters>, entries: Vec<(String, Unit, i64)>) -> Hold {
+        Hold { counters, entries, open: true }
     }
 
-    /// The worst case this hold reserved.
+    /// The worst-case cost this hold reserved.
     pub fn reserved(&self) -> i64 {
-        self.reserved
+        self.entries.iter().filter(|e| e.1 == Unit::Cost).map(|e| e.2).max().unwrap_or(0)
     }
 
-    /// The request cost `actual`: every counter moves from the worst case to it.
-    pub fn settle(mut self, actual: i64) {
-        self.counters.adjust(&self.names, actual - self.reserved);
+    /// The request cost `cost` and used `tokens`: every counter moves from its reservation to it.
+    pub fn settle(mut self, cost: i64, tokens: i64) {
+        self.counters.adjust_each(self.entries.iter().map(|(name, unit, reserved)| {
+            let actual = match unit {
+                Unit::Cost => cost,
+                Unit::Tokens => tokens,
+                Unit::Requests => *reserved,
+            };
+            (name.as_str(), actual - reserved)
+        }));
         self.open = false;
     }
 }
@@ -33,13 +52,13 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         if self.open {
-            self.counters.adjust(&self.names, -self.reserved);
+            self.counters.adjust_each(self.entries.iter().map(|(n, _, r)| (n.as_str(), -r)));
         }
     }
 }
 
 impl std::fmt::Debug for Hold {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Hold").field("names", &self.names).field("reserved", &self.reserved).finish()
+        f.debug_struct("Hold").field("entries", &self.entries).finish()
     }
 }

@@ -1,12 +1,15 @@
-//! Controls that hold under concurrency: budgets, and (next) guardrails and rate limits.
+//! Controls that hold under concurrency: budgets, guardrails and rate limits.
 //! `counters` is the reservation engine, `admission` decides per request, `hold` carries a
-//! request's reservation to its settlement, `period` is the UTC budget calendar.
+//! request's reservation to its settlement, `period` is the UTC budget calendar,
+//! `policy` the guardrails and routing settings of each organization, cached.
 
 pub mod admission;
+pub mod changes;
 pub mod counters;
 pub mod hold;
 pub mod period;
+pub mod policy;
 
-pub use admission::Controls;
+pub use admission::{Controls, Demand};
 pub use hold::Hold;
 pub use period::Period;

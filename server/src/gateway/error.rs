@@ -7,6 +7,19 @@ use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::{json, Value};
 
+/// A per-minute limit that refused a request: what it counts, for whom, and when it frees up.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RateLimit {
+    /// True for the organization's limit, false for the key's.
+    pub org: bool,
+    /// True for tokens per minute, false for requests per minute.
+    pub tokens: bool,
+    pub limit: i64,
+    pub remaining: i64,
+    /// Seconds until the current minute's window ends.
+    pub retry_after: u64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum GatewayError {
     // authentication
@@ -43,6 +56,8 @@ pub enum GatewayError {
     FreeModelGlobalLimit,
     FreeModelDailyLimit,
     GuestDailyLimit,
+    RateLimited(RateLimit),
+    AutoRoutingOff,
     // upstream
     BadGateway,
     UpstreamUnavailable,
@@ -63,11 +78,11 @@ impl GatewayError {
             ModelNotFound(_) | UnknownPath => StatusCode::NOT_FOUND,
             ModelRequired | InvalidModel | NotAChatModel(_) | NoCapableModel(_) | InvalidJson | UnreadableBody
             | ImagesUnsupported | AudioUnsupported | ToolsUnsupported | MaxTokensUnsupported | BadRequest { .. }
-            | BillingNotFound(_) | BillingAmbiguous(_) => StatusCode::BAD_REQUEST,
+            | AutoRoutingOff | BillingNotFound(_) | BillingAmbiguous(_) => StatusCode::BAD_REQUEST,
             BodyTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             PendingPayment(_) | InDebt => StatusCode::PAYMENT_REQUIRED,
             KeyBudgetExceeded | GuardrailBudgetExceeded | OrgGuardrailBudgetExceeded | FreeModelGlobalLimit
-            | FreeModelDailyLimit | GuestDailyLimit => StatusCode::TOO_MANY_REQUESTS,
+            | FreeModelDailyLimit | GuestDailyLimit | RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             ModelNotAllowed => StatusCode::FORBIDDEN,
             BadGateway | UpstreamUnavailable | UpstreamError { .. } | NoProviderHandler => StatusCode::BAD_GATEWAY,
             Timeout => StatusCode::GATEWAY_TIMEOUT,
@@ -108,6 +123,14 @@ impl GatewayError {
             FreeModelGlobalLimit => "The free model usage has reached its daily global limit today.".into(),
             FreeModelDailyLimit => "The free model usage has reached its daily limit today.".into(),
             GuestDailyLimit => "Guest daily spending limit exceeded. Please try again tomorrow or upgrade to a paid plan.".into(),
+            RateLimited(r) => format!(
+                "rate limit exceeded: {} {} per minute for this {}; retry in {} s",
+                r.limit,
+                if r.tokens { "tokens" } else { "requests" },
+                if r.org { "organization" } else { "API key" },
+                r.retry_after
+            ),
+            AutoRoutingOff => AUTO_ROUTING_OFF.into(),
             BadGateway => "bad gateway".into(),
             UpstreamUnavailable => "upstream service unavailable".into(),
             UpstreamError { .. } => "upstream service error".into(),
@@ -129,6 +152,8 @@ impl GatewayError {
             KeyBudgetExceeded | GuardrailBudgetExceeded | OrgGuardrailBudgetExceeded | FreeModelGlobalLimit
             | FreeModelDailyLimit | GuestDailyLimit => "quota_exceeded",
             ModelNotAllowed => "model_not_allowed",
+            RateLimited(_) => "rate_limit_exceeded",
+            AutoRoutingOff => "auto_routing_disabled",
             BodyTooLarge(_) => "request_too_large",
             BadGateway | UpstreamUnavailable | UpstreamError { .. } | NoProviderHandler => "upstream_error",
             Timeout => "timeout",
@@ -140,7 +165,7 @@ impl GatewayError {
     fn param(&self) -> Option<&str> {
         use GatewayError::*;
         match self {
-            ModelRequired | InvalidModel | ModelNotFound(_) => Some("model"),
+            ModelRequired | InvalidModel | ModelNotFound(_) | AutoRoutingOff | ModelNotAllowed => Some("model"),
             MaxTokensUnsupported => Some("max_tokens"),
             ToolsUnsupported => Some("tools"),
             ImagesUnsupported | AudioUnsupported => Some("messages"),
@@ -172,10 +197,37 @@ impl GatewayError {
 
     pub fn render(&self, protocol: Protocol) -> Response {
         let mut resp = (self.status(), axum::Json(self.body(protocol))).into_response();
-        // Clients retry 5xx on their own; a bad request or a refusal is final.
-        let retry = matches!(self.status().as_u16(), 502 | 503 | 504);
+        // Clients retry 5xx and rate limits on their own; a bad request or a refusal is final.
+        let retry = matches!(self.status().as_u16(), 502 | 503 | 504) || matches!(self, GatewayError::RateLimited(_));
         resp.headers_mut().insert("x-should-retry", HeaderValue::from_static(if retry { "true" } else { "false" }));
+        if let GatewayError::RateLimited(r) = self {
+            rate_limit_headers(resp.headers_mut(), r, protocol);
+        }
         resp
+    }
+}
+
+/// The message a caller gets for `model: "auto"` while its organization has auto routing off.
+pub const AUTO_ROUTING_OFF: &str = "auto routing is turned off for this organization: name a model in the \"model\" field, \
+     or turn auto routing on in Console → Settings → Routing";
+
+/// `retry-after`, OpenAI's `x-ratelimit-*` and, for Anthropic callers, `anthropic-ratelimit-*`.
+fn rate_limit_headers(h: &mut axum::http::HeaderMap, r: &RateLimit, protocol: Protocol) {
+    let what = if r.tokens { "tokens" } else { "requests" };
+    let mut put = |name: String, value: String| {
+        if let (Ok(n), Ok(v)) = (axum::http::HeaderName::try_from(name), HeaderValue::try_from(value)) {
+            h.insert(n, v);
+        }
+    };
+    put("retry-after".into(), r.retry_after.to_string());
+    put(format!("x-ratelimit-limit-{what}"), r.limit.to_string());
+    put(format!("x-ratelimit-remaining-{what}"), r.remaining.max(0).to_string());
+    put(format!("x-ratelimit-reset-{what}"), format!("{}s", r.retry_after));
+    if protocol == Protocol::Anthropic {
+        let reset = crate::clock::rfc3339(crate::clock::now() + r.retry_after as i64);
+        put(format!("anthropic-ratelimit-{what}-limit"), r.limit.to_string());
+        put(format!("anthropic-ratelimit-{what}-remaining"), r.remaining.max(0).to_string());
+        put(format!("anthropic-ratelimit-{what}-reset"), reset);
     }
 }
 
@@ -244,6 +296,7 @@ mod tests {
             (E::NoProviderHandler, 502, "no provider handler configured for protocol"),
             (E::Internal, 500, "internal server error"),
             (E::ListModelsFailed, 500, "failed to list models"),
+            (E::AutoRoutingOff, 400, AUTO_ROUTING_OFF),
         ]
     }
 
@@ -273,5 +326,28 @@ mod tests {
         assert_eq!(E::Timeout.body(Protocol::Anthropic)["error"]["type"], "timeout_error");
         assert_eq!(E::ModelNotFound("x".into()).body(Protocol::OpenAi)["error"]["code"], "model_not_found");
         assert_eq!(E::InvalidApiKey.body(Protocol::OpenAi)["error"]["code"], "invalid_api_key");
+    }
+
+    #[test]
+    fn a_rate_limit_says_when_to_retry_in_the_callers_headers() {
+        let e = E::RateLimited(RateLimit { org: false, tokens: false, limit: 3, remaining: 0, retry_after: 17 });
+        assert_eq!(e.status().as_u16(), 429);
+        assert_eq!(e.message(), "rate limit exceeded: 3 requests per minute for this API key; retry in 17 s");
+        let o = e.render(Protocol::OpenAi);
+        let h = o.headers();
+        assert_eq!(h["retry-after"], "17");
+        assert_eq!(h["x-ratelimit-limit-requests"], "3");
+        assert_eq!(h["x-ratelimit-remaining-requests"], "0");
+        assert_eq!(h["x-ratelimit-reset-requests"], "17s");
+        assert_eq!(h["x-should-retry"], "true");
+        assert!(h.get("anthropic-ratelimit-requests-limit").is_none());
+        let t = E::RateLimited(RateLimit { org: true, tokens: true, limit: 1000, remaining: 10, retry_after: 5 });
+        assert!(t.message().contains("1000 tokens per minute for this organization"));
+        let a = t.render(Protocol::Anthropic);
+        assert_eq!(a.headers()["anthropic-ratelimit-tokens-limit"], "1000");
+        assert_eq!(a.headers()["anthropic-ratelimit-tokens-remaining"], "10");
+        assert!(a.headers()["anthropic-ratelimit-tokens-reset"].to_str().unwrap().ends_with('Z'));
+        assert_eq!(t.body(Protocol::Anthropic)["error"]["type"], "rate_limit_error");
+        assert_eq!(t.body(Protocol::OpenAi)["error"]["code"], "rate_limit_exceeded");
     }
 }

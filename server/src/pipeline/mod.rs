@@ -79,7 +79,20 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
     if let Err(e) = valid {
         fail!(GatewayError::BadRequest { message: e.message, param: e.param });
     }
-    let route = match crate::routing::choose(&state.catalog.current(), &state.providers, &summary.model, &summary.fallbacks, &summary.needs) {
+    let policy = match state.controls.policies.get(&state.db, &call.key.org_id).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "policy lookup failed");
+            fail!(GatewayError::Internal)
+        }
+    };
+    let allowed = |m: &ModelEntry| policy.allows(&call.key.id, m);
+    let rules = crate::routing::Rules {
+        allowed: policy.restricts(&call.key.id).then_some(&allowed as &(dyn Fn(&ModelEntry) -> bool + Sync)),
+        auto_routing: policy.auto_routing,
+        preference: policy.preference,
+    };
+    let route = match crate::routing::choose(&state.catalog.current(), &state.providers, &summary.model, &summary.fallbacks, &summary.needs, &rules) {
         Ok(r) => r,
         Err(e) => fail!(e),
     };
@@ -89,16 +102,14 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
     }
     let cfg = &state.config.gateway;
     // the dearest model the request may end on, at its whole output
-    let worst = route
-        .models
-        .iter()
-        .filter_map(|m| {
-            let p = m.prices()?;
-            Some(crate::billing::pricing::worst_case_units(&p, summary.needs.input_tokens, max_output(m, &summary, cfg)))
-        })
-        .max()
-        .unwrap_or(0);
-    match state.controls.admit(&state.db, &state.recorder, &call.key, worst).await {
+    let mut demand = crate::controls::Demand::default();
+    for m in &route.models {
+        let Some(p) = m.prices() else { continue };
+        let out = max_output(m, &summary, cfg);
+        demand.cost = demand.cost.max(crate::billing::pricing::worst_case_units(&p, summary.needs.input_tokens, out));
+        demand.tokens = demand.tokens.max(summary.needs.input_tokens.saturating_add(out).min(i64::MAX as u64) as i64);
+    }
+    match state.controls.admit(&state.db, &state.recorder, &call.key, &policy, demand).await {
         Ok(hold) => draft.hold(hold),
         Err(e) => {
             draft.used(&first, route.reason.as_deref());

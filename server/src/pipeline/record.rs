@@ -80,10 +80,10 @@ impl Draft {
         self.row.error = error;
     }
 
-    /// The record to write; the hold moves to the cost (nothing, for a failure).
+    /// The record to write; the hold moves to the cost and tokens (nothing, for a failure).
     pub fn finish(mut self) -> RequestRecord {
         if let Some(h) = self.hold.take() {
-            h.settle(self.row.cost_units);
+            h.settle(self.row.cost_units, self.row.input_tokens + self.row.output_tokens);
         }
         self.row.latency_ms = self.started.elapsed().as_millis() as i64;
         if self.row.model_requested.is_empty() {

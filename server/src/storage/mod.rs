@@ -6,6 +6,7 @@
 //! `ON CONFLICT`. Money is `i64` units of 10⁻¹⁰ USD; times are unix seconds.
 
 mod catalog_overrides;
+mod guardrails;
 mod postgres;
 mod queries;
 mod records;
@@ -15,6 +16,7 @@ use async_trait::async_trait;
 use std::sync::Arc;
 
 pub use catalog_overrides::{CatalogOverrideRow, CatalogOverrides};
+pub use guardrails::{GuardrailKeyRow, GuardrailRow, Guardrails, RoutingSettingsRow};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
@@ -387,7 +389,7 @@ pub struct ProviderHealth {
 
 /// Everything the server needs from its database.
 #[async_trait]
-pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + 'static {
+pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + Guardrails + 'static {
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;

@@ -21,6 +21,7 @@ impl PostgresStore {
 
 super::queries::impl_store!(PostgresStore, sqlx::Postgres);
 super::catalog_overrides::impl_catalog_overrides!(PostgresStore);
+super::guardrails::impl_guardrails!(PostgresStore);
 super::records::impl_records!(PostgresStore, sqlx::Postgres);
 
 #[async_trait::async_trait]

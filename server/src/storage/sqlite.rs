@@ -29,6 +29,7 @@ impl SqliteStore {
 
 super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
 super::catalog_overrides::impl_catalog_overrides!(SqliteStore);
+super::guardrails::impl_guardrails!(SqliteStore);
 super::records::impl_records!(SqliteStore, sqlx::Sqlite);
 
 #[async_trait::async_trait]
