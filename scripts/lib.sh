@@ -107,8 +107,10 @@ setup_services() {
     [ -n "$ver" ] || die "no PostgreSQL cluster found in /etc/postgresql"
     if ! pg_lsclusters -h 2>/dev/null | awk -v v="$ver" '$1==v && $2=="main" {print $4}' | grep -q online; then
       log "starting PostgreSQL $ver"
-      as_root pg_ctlcluster "$ver" main start
+      as_root pg_ctlcluster "$ver" main start || true
     fi
+    # another process may have just started it: wait until it takes connections
+    for _ in $(seq 1 100); do pg_isready -q 2>/dev/null && break; sleep 0.2; done
     local psql=(as_root su postgres -c)
     if ! "${psql[@]}" "psql -tAc \"SELECT 1 FROM pg_roles WHERE rolname='gateai'\"" | grep -q 1; then
       "${psql[@]}" "psql -qc \"CREATE ROLE gateai LOGIN PASSWORD 'gateai' CREATEDB\""
@@ -128,6 +130,17 @@ setup_services() {
     fi
     export TEST_REDIS_URL="redis://127.0.0.1:6379"
   fi
+}
+
+# The Rust tests make one PostgreSQL database each (gateai_t_*); drop those a previous run
+# left, before a new run (never while tests run: they would lose theirs).
+drop_test_databases() {
+  [ -n "${TEST_DATABASE_URL:-}" ] || return 0
+  local dbs
+  dbs="$(as_root su postgres -c "psql -tAc \"SELECT datname FROM pg_database WHERE datname LIKE 'gateai\\_t\\_%'\"" 2>/dev/null || true)"
+  [ -n "$dbs" ] || return 0
+  log "dropping $(echo "$dbs" | wc -l) test databases of earlier runs"
+  for db in $dbs; do as_root su postgres -c "dropdb --if-exists $db" >/dev/null 2>&1 || true; done
 }
 
 # Chromium and the Node packages of the browser tests.

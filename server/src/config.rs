@@ -85,6 +85,10 @@ pub struct GatewayConfig {
     pub default_max_tokens: u64,
     /// Request-log rows waiting to be written; past it the oldest wait (never dropped).
     pub log_queue: usize,
+    /// Requests a day on free models (catalog price zero) per user; 0 = no limit.
+    pub free_requests_per_user_daily: i64,
+    /// Requests a day on free models for everyone together; 0 = no limit.
+    pub free_requests_global_daily: i64,
 }
 
 impl Default for GatewayConfig {
@@ -99,6 +103,8 @@ impl Default for GatewayConfig {
             keepalive_secs: 15,
             default_max_tokens: 4096,
             log_queue: 10_000,
+            free_requests_per_user_daily: 200,
+            free_requests_global_daily: 20_000,
         }
     }
 }
@@ -248,6 +254,8 @@ impl Config {
         env_parse("GATEAI_UPSTREAM_RETRIES", &mut c.gateway.retries)?;
         env_parse("GATEAI_RETRY_BASE_MS", &mut c.gateway.retry_base_ms)?;
         env_parse("GATEAI_KEEPALIVE_SECS", &mut c.gateway.keepalive_secs)?;
+        env_parse("GATEAI_FREE_REQUESTS_PER_USER_DAILY", &mut c.gateway.free_requests_per_user_daily)?;
+        env_parse("GATEAI_FREE_REQUESTS_GLOBAL_DAILY", &mut c.gateway.free_requests_global_daily)?;
         env_parse("GATEAI_DEFAULT_MAX_TOKENS", &mut c.gateway.default_max_tokens)?;
         env_parse("GATEAI_LOG_QUEUE", &mut c.gateway.log_queue)?;
         c.validate()?;

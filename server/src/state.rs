@@ -23,7 +23,7 @@ pub struct Inner {
     /// Swapped whole when an administrator changes it (`catalog::live`).
     pub catalog: Arc<crate::catalog::LiveCatalog>,
     pub providers: crate::providers::Providers,
-    /// Budgets and the balance, reserved per request (`controls`).
+    /// Budgets, guardrails, rate and free-model limits and the balance, reserved per request.
     pub controls: crate::controls::Controls,
     pub recorder: crate::logs::Recorder,
 }
@@ -55,7 +55,13 @@ impl AppState {
         // administrators' changes are read from the database when the server starts (http::start)
         let catalog = Arc::new(crate::catalog::LiveCatalog::new(&config.models)?);
         let providers = crate::providers::Providers::from_config(&config)?;
-        let controls = crate::controls::Controls::default();
+        let controls = crate::controls::Controls {
+            free: crate::controls::FreeLimits {
+                per_user: config.gateway.free_requests_per_user_daily,
+                global: config.gateway.free_requests_global_daily,
+            },
+            ..Default::default()
+        };
         let recorder = crate::logs::Recorder::start(db.clone(), controls.counters.clone(), config.gateway.log_queue);
         Ok(AppState {
             inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, controls, recorder }),

@@ -31,13 +31,15 @@ enum Kind {
     GuardrailBudget { scope: Scope, start: i64 },
     /// A guardrail's requests or tokens in the minute ending at `until`.
     PerMinute { scope: Scope, tokens: bool, until: i64 },
+    /// Requests on free models today (from `start`), by the key's user or by everyone.
+    Free { everyone: bool, start: i64 },
 }
 
 impl Kind {
     fn unit(self) -> Unit {
         match self {
             Kind::PerMinute { tokens: true, .. } => Unit::Tokens,
-            Kind::PerMinute { tokens: false, .. } => Unit::Requests,
+            Kind::PerMinute { tokens: false, .. } | Kind::Free { .. } => Unit::Requests,
             _ => Unit::Cost,
         }
     }
@@ -50,6 +52,15 @@ pub struct Demand {
     pub cost: i64,
     /// Input estimate plus the output limit.
     pub tokens: i64,
+    /// The model asked for is free: the free-model limits apply.
+    pub free: bool,
+}
+
+/// Daily request limits on free models; 0 = none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct FreeLimits {
+    pub per_user: i64,
+    pub global: i64,
 }
 
 #[derive(Default)]
@@ -57,6 +68,7 @@ pub struct Controls {
     pub counters: Arc<LocalCounters>,
     /// Guardrails and routing settings per organization.
     pub policies: Policies,
+    pub free: FreeLimits,
 }
 
 pub fn balance_counter(org_id: &str) -> String {
@@ -76,7 +88,7 @@ fn guardrail_owner(scope: Scope, key: &AuthedKey) -> String {
 }
 
 /// Every limit a request of `key` must fit under, with what each is.
-fn limits(key: &AuthedKey, policy: &OrgPolicy, demand: Demand, now: i64) -> Vec<(Limit, Kind)> {
+fn limits(key: &AuthedKey, policy: &OrgPolicy, free: FreeLimits, demand: Demand, now: i64) -> Vec<(Limit, Kind)> {
     let mut out = vec![(
         Limit { counter: balance_counter(&key.org_id), cap: Cap::Stored, until: i64::MAX, amount: demand.cost },
         Kind::Balance,
@@ -92,6 +104,18 @@ fn limits(key: &AuthedKey, policy: &OrgPolicy, demand: Demand, now: i64) -> Vec<
             },
             Kind::KeyBudget { start },
         ));
+    }
+    if demand.free {
+        let day = Period::Daily;
+        let (start, until) = (day.start(now), day.next_reset(now).unwrap_or(i64::MAX));
+        for (cap, everyone, counter) in [
+            (free.per_user, false, format!("free:user:{}@{start}", key.created_by)),
+            (free.global, true, format!("free:all@{start}")),
+        ] {
+            if cap > 0 {
+                out.push((Limit { counter, cap: Cap::Fixed(cap), until, amount: 1 }, Kind::Free { everyone, start }));
+            }
+        }
     }
     let minute = now - now.rem_euclid(60);
     for (scope, g) in policy.for_key(&key.id) {
@@ -139,7 +163,7 @@ impl Controls {
         demand: Demand,
     ) -> Result<Hold, GatewayError> {
         let now = crate::clock::now();
-        let (limits, kinds): (Vec<Limit>, Vec<Kind>) = limits(key, policy, demand, now).into_iter().unzip();
+        let (limits, kinds): (Vec<Limit>, Vec<Kind>) = limits(key, policy, self.free, demand, now).into_iter().unzip();
         let mut refreshed = false;
         let failed = |e: crate::storage::StoreError| {
             tracing::error!(error = %e, "spend lookup for admission failed");
@@ -172,6 +196,11 @@ impl Controls {
                                 self.counters.seed(counter, spent, until);
                             }
                             Kind::PerMinute { .. } => self.counters.seed(counter, 0, until),
+                            Kind::Free { everyone, start } => {
+                                let user = (!everyone).then_some(key.created_by.as_str());
+                                let used = db.free_requests_since(user, start).await.map_err(failed)?;
+                                self.counters.seed(counter, used, until);
+                            }
                         }
                     }
                 }
@@ -185,6 +214,8 @@ impl Controls {
                         Kind::KeyBudget { .. } => GatewayError::KeyBudgetExceeded,
                         Kind::GuardrailBudget { scope: Scope::Key, .. } => GatewayError::GuardrailBudgetExceeded,
                         Kind::GuardrailBudget { scope: Scope::Org, .. } => GatewayError::OrgGuardrailBudgetExceeded,
+                        Kind::Free { everyone: false, .. } => GatewayError::FreeModelDailyLimit,
+                        Kind::Free { everyone: true, .. } => GatewayError::FreeModelGlobalLimit,
                         Kind::PerMinute { scope, tokens, until } => GatewayError::RateLimited(RateLimit {
                             org: scope == Scope::Org,
                             tokens,

@@ -174,7 +174,7 @@ fn apply(row: &mut GuardrailRow, f: &GuardrailFields) {
 pub struct Changes<'a> {
     pub db: &'a Db,
     pub policies: &'a Policies,
-    pub catalog: &'a Catalog,
+    pub catalog: std::sync::Arc<Catalog>,
     pub org_id: &'a str,
     pub actor: Actor,
 }
@@ -215,7 +215,7 @@ impl Changes<'_> {
         if fields.name.is_none() {
             return Err(invalid("name", "name is required: give the guardrail a name"));
         }
-        check(&mut fields, self.catalog)?;
+        check(&mut fields, &self.catalog)?;
         let now = crate::clock::now();
         let mut row = GuardrailRow {
             id: uuid::Uuid::new_v4().to_string(),
@@ -232,7 +232,7 @@ impl Changes<'_> {
     }
 
     pub async fn update(&self, id: &str, mut fields: GuardrailFields) -> Result<Guardrail, ChangeError> {
-        check(&mut fields, self.catalog)?;
+        check(&mut fields, &self.catalog)?;
         let mut row = self.db.guardrail(self.org_id, id).await?.ok_or(ChangeError::NotFound)?;
         apply(&mut row, &fields);
         row.updated_at = crate::clock::now();

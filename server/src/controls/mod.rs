@@ -10,6 +10,6 @@ pub mod hold;
 pub mod period;
 pub mod policy;
 
-pub use admission::{Controls, Demand};
+pub use admission::{Controls, Demand, FreeLimits};
 pub use hold::Hold;
 pub use period::Period;

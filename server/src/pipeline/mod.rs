@@ -102,7 +102,7 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
     }
     let cfg = &state.config.gateway;
     // the dearest model the request may end on, at its whole output
-    let mut demand = crate::controls::Demand::default();
+    let mut demand = crate::controls::Demand { free: first.is_free(), ..Default::default() };
     for m in &route.models {
         let Some(p) = m.prices() else { continue };
         let out = max_output(m, &summary, cfg);

@@ -53,6 +53,7 @@ impl Draft {
     pub fn used(&mut self, model: &ModelEntry, reason: Option<&str>) {
         self.row.model_used = Some(model.id.clone());
         self.row.provider = Some(model.provider.clone());
+        self.row.free = model.is_free();
         self.row.route_reason = reason.map(String::from);
     }
 

@@ -334,6 +334,8 @@ pub struct RequestRecord {
     pub streamed: bool,
     pub usage_estimated: bool,
     pub route_reason: Option<String>,
+    /// The model used was free (catalog price zero): counts against the free-model limits.
+    pub free: bool,
 }
 
 /// Filter of the activity page; `status` is `ok` or `error`.
@@ -375,6 +377,9 @@ pub trait Records: Send + Sync {
     async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>>;
     async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals>;
     async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>>;
+    /// Requests on free models made at or after `since`: by keys `user_id` created, or by
+    /// everyone when None.
+    async fn free_requests_since(&self, user_id: Option<&str>, since: i64) -> StoreResult<i64>;
     /// Requests, errors and mean latency per provider since `since`, across organizations.
     async fn provider_health(&self, since: i64) -> StoreResult<Vec<ProviderHealth>>;
 }

@@ -5,7 +5,7 @@
 macro_rules! impl_records {
     ($store:ty, $db:ty) => {
         const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
-             input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason";
+             input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free";
 
         /// Writes a batch inside the caller's transaction with a handful of statements,
         /// whatever its size: the log rows in one insert (those already written are skipped),
@@ -36,7 +36,8 @@ macro_rules! impl_records {
                     .push_bind(r.ttft_ms)
                     .push_bind(r.streamed)
                     .push_bind(r.usage_estimated)
-                    .push_bind(r.route_reason.clone());
+                    .push_bind(r.route_reason.clone())
+                    .push_bind(r.free);
             });
             q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
             let inserted: HashSet<String> = q.build_query_scalar::<String>().fetch_all(&mut *conn).await?.into_iter().collect();
@@ -147,6 +148,19 @@ macro_rules! impl_records {
                 .fetch_one(&self.pool)
                 .await?;
                 Ok(row)
+            }
+
+            async fn free_requests_since(&self, user_id: Option<&str>, since: i64) -> StoreResult<i64> {
+                let q = match user_id {
+                    Some(user) => sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM request_logs r JOIN api_keys k ON k.id = r.key_id
+                         WHERE r.free AND r.created_at >= $1 AND k.created_by = $2",
+                    )
+                    .bind(since)
+                    .bind(user.to_string()),
+                    None => sqlx::query_scalar("SELECT COUNT(*) FROM request_logs WHERE free AND created_at >= $1").bind(since),
+                };
+                Ok(q.fetch_one(&self.pool).await?)
             }
 
             async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>> {

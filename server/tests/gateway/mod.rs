@@ -8,3 +8,5 @@ mod anthropic;
 mod resilience;
 mod billing;
 mod budgets;
+mod guardrails;
+mod free_models;
