@@ -13,6 +13,9 @@ setup_browser
 log "building the console and the server (debug)"
 cargo_leptos build
 log "Rust tests (SQLite and PostgreSQL: $TEST_DATABASE_URL)"
+# every test server has its own pool: keep them small so parallel tests stay within
+# PostgreSQL's 100 connections
+export GATEAI_DB_POOL="${GATEAI_DB_POOL:-8}"
 cargo test --workspace --exclude frontend 2>&1 | tee "$ROOT/target/rust-tests.log"
 log "browser tests"
 export GATEAI_BIN="$ROOT/target/debug/gateai" GATEAI_SITE_ROOT="$ROOT/target/site"

@@ -58,6 +58,20 @@ pub trait Backend: Send + Sync + 'static {
     /// of another organization is `NotFound`; `Invalid` names the field as [`key_field`].
     async fn set_key_budget(&self, caller: &Caller, csrf: String, key_id: String, budget: String, reset: String) -> Result<KeyBudgetInfo>;
 
+    // --- guardrails, routing settings, audit log (changes take an owner or admin) ------------
+    /// The organization's guardrails, the keys and catalog models to pick from.
+    async fn guardrails(&self, caller: &Caller) -> Result<GuardrailList>;
+    /// Creates a guardrail (`guardrail_id` None) or replaces one's settings, keys and
+    /// organization assignment; nothing changes unless all of it is valid. Another
+    /// organization's guardrail is `NotFound`; an edit's `Invalid` names [`guardrail_field`].
+    async fn save_guardrail(&self, caller: &Caller, csrf: String, guardrail_id: Option<String>, form: GuardrailForm) -> Result<GuardrailInfo>;
+    async fn delete_guardrail(&self, caller: &Caller, csrf: String, guardrail_id: String) -> Result<()>;
+    async fn routing_settings(&self, caller: &Caller) -> Result<RoutingSettings>;
+    /// `preference` as typed, 0 (cost) to 1 (quality).
+    async fn set_routing_settings(&self, caller: &Caller, csrf: String, auto_routing: bool, preference: String) -> Result<RoutingSettings>;
+    /// Newest first; `page` from 1.
+    async fn audit_log(&self, caller: &Caller, page: u32) -> Result<AuditPage>;
+
     // --- money -------------------------------------------------------------------------------
     async fn dashboard(&self, caller: &Caller) -> Result<Dashboard>;
     async fn ledger(&self, caller: &Caller, page: u32) -> Result<LedgerPage>;

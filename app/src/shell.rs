@@ -2,10 +2,11 @@
 
 use crate::pages::{
     activity::ActivityPageView, admin_catalog::AdminCatalogPage, admin_catalog_edit::AdminCatalogEditPage,
-    admin_codes::AdminCodesPage, admin_providers::AdminProvidersPage, admin_users::AdminUsersPage,
+    admin_codes::AdminCodesPage, admin_providers::AdminProvidersPage, admin_users::AdminUsersPage, audit::AuditLogPage,
     balance::BalancePage, budgets::BudgetsPage, dashboard::DashboardPage, invite::InvitePage, keys::KeysPage, layout::Layout,
     model_detail::ModelDetailPage, models::ModelsPage, not_found::NotFound, organization::OrganizationPage,
-    setup::SetupPage, sign_in::SignInPage, sign_up::SignUpPage,
+    routing_settings::RoutingSettingsPage, setup::SetupPage, sign_in::SignInPage, sign_up::SignUpPage,
+    guardrails::GuardrailsPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -62,6 +63,9 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("") view=DashboardPage ssr=SsrMode::Async/>
                         <Route path=path!("/keys") view=KeysPage ssr=SsrMode::Async/>
                         <Route path=path!("/budgets") view=BudgetsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/guardrails") view=GuardrailsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/settings/routing") view=RoutingSettingsPage ssr=SsrMode::Async/>
+                        <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
                         <Route path=path!("/models/*id") view=ModelDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPageView ssr=SsrMode::Async/>

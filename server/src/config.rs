@@ -9,8 +9,11 @@ use std::path::{Path, PathBuf};
 pub struct Config {
     /// `sqlite://…` (default: a file in the data folder) or `postgres://…`.
     pub database_url: Option<String>,
-    /// Optional; used by scale-out features.
+    /// Optional; used by scale-out features. With it, admission counters (budgets, balance,
+    /// guardrails, rate and free-model limits) are shared by every process using it.
     pub redis_url: Option<String>,
+    /// Put before every Redis key, so several deployments can share one Redis.
+    pub redis_prefix: String,
     /// Listen address, `127.0.0.1:8080` by default.
     pub addr: String,
     /// The URL people and clients reach the server at (links, cookies' Secure flag).
@@ -150,6 +153,7 @@ impl Default for Config {
         Config {
             database_url: None,
             redis_url: None,
+            redis_prefix: "gateai:".into(),
             addr: "127.0.0.1:8080".into(),
             public_url: None,
             data_dir: PathBuf::from("data"),
@@ -193,6 +197,7 @@ impl Config {
         };
         if let Some(v) = env("DATABASE_URL") { c.database_url = Some(v); }
         if let Some(v) = env("REDIS_URL") { c.redis_url = Some(v); }
+        if let Some(v) = env("GATEAI_REDIS_PREFIX") { c.redis_prefix = v; }
         if let Some(v) = env("GATEAI_ADDR") { c.addr = v; }
         if let Some(v) = env("GATEAI_PUBLIC_URL") { c.public_url = Some(v); }
         if let Some(v) = env("GATEAI_DATA_DIR") { c.data_dir = v.into(); }

@@ -40,10 +40,10 @@ impl AppState {
     pub async fn build(config: Config) -> anyhow::Result<AppState> {
         let db = crate::storage::connect(&config.database_url()).await?;
         db.migrate().await?;
-        Self::with_db(config, db)
+        Self::with_db(config, db).await
     }
 
-    pub fn with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
+    pub async fn with_db(config: Config, db: Db) -> anyhow::Result<AppState> {
         let hasher = Hasher::new(config.load_secret()?);
         let keys = ApiKeys::new(db.clone(), hasher.clone());
         let throttle = LoginThrottle::new(
@@ -59,6 +59,16 @@ impl AppState {
             free: crate::controls::FreeLimits {
                 per_user: config.gateway.free_requests_per_user_daily,
                 global: config.gateway.free_requests_global_daily,
+            },
+            counters: match &config.redis_url {
+                Some(url) => {
+                    let shared = crate::controls::shared::RedisCounters::connect(url, &config.redis_prefix)
+                        .await
+                        .map_err(|e| anyhow::anyhow!("cannot reach Redis for shared admission counters: {e}"))?;
+                    tracing::info!("admission counters are shared through Redis");
+                    crate::controls::Counters::Shared(std::sync::Arc::new(shared))
+                }
+                None => crate::controls::Counters::default(),
             },
             ..Default::default()
         };

@@ -9,3 +9,4 @@ mod oauth;
 mod gateway;
 mod console_gateway;
 mod management;
+mod management_guardrails;

@@ -17,11 +17,13 @@
 pub mod activity;
 pub mod admin;
 pub mod budgets;
+pub mod guardrails;
 pub mod keys;
 pub mod models;
 pub mod money;
 pub mod org;
 pub mod session;
+pub mod settings;
 
 /// Where the server functions are mounted (the server routes `/console/api/*` to them).
 pub const API_PREFIX: &str = "/console/api";

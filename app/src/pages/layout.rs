@@ -30,9 +30,9 @@ const MAIN_NAV: &[NavItem] = &[
     // PLACEHOLDER (not built yet; add when the page exists):
     //   NavItem { href: "/video", label: "Video", exact: false, testid: "nav-video" },
     NavItem { href: "/balance", label: "Balance", exact: false, testid: "nav-balance" },
-    // PLACEHOLDER (not built yet; add when the page exists):
-    //   NavItem { href: "/guardrails", label: "Guardrails", exact: false, testid: "nav-guardrails" },
-    //   NavItem { href: "/settings/routing", label: "Routing", exact: false, testid: "nav-routing" },
+    NavItem { href: "/guardrails", label: "Guardrails", exact: false, testid: "nav-guardrails" },
+    NavItem { href: "/settings/routing", label: "Settings · Routing", exact: false, testid: "nav-routing" },
+    NavItem { href: "/audit", label: "Audit log", exact: false, testid: "nav-audit" },
     NavItem { href: "/organization", label: "Organization", exact: false, testid: "nav-organization" },
 ];
 

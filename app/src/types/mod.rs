@@ -1,11 +1,14 @@
 //! Types shared by the console (wasm) and the server.
 
 pub mod activity;
+pub mod audit;
 pub mod budgets;
 pub mod catalog;
 pub mod days;
 pub mod error;
+pub mod guardrails;
 pub mod money;
+pub mod routing;
 
 pub use activity::{
     ActivityFilter, ActivityPage, ActivityQuery, ActivityTotals, DashboardActivity, KeyChoice, RequestLogInfo, SpendPoint,
@@ -16,7 +19,12 @@ pub use catalog::{
     format_price, format_tokens, CatalogChange, CatalogEdit, CatalogEntryAdmin, ModelChanges, ModelFilter, ModelInfo,
     ModelKind, ModelPage, ProviderAdminInfo,
 };
+pub use audit::{AuditEntryInfo, AuditPage, AUDIT_PAGE};
 pub use error::ConsoleError;
+pub use guardrails::{
+    checked, guardrail_field, GuardrailForm, GuardrailInfo, GuardrailKey, GuardrailList, ModelChoice, ProviderChoice, GUARDRAIL_FIELDS,
+};
+pub use routing::{preference_text, preference_words, RoutingSettings};
 pub use money::Usd;
 
 use serde::{Deserialize, Serialize};

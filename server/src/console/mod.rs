@@ -14,10 +14,13 @@ use async_trait::async_trait;
 use crate::accounts::login::{self, CSRF, ORG, UID};
 
 mod activity;
+mod audit;
 mod budgets;
 mod catalog_admin;
+mod guardrails;
 mod keys;
 mod models;
+mod routing;
 
 const LEDGER_PAGE: u32 = 25;
 
@@ -391,6 +394,30 @@ impl Backend for ConsoleBackend {
 
     async fn set_key_budget(&self, c: &Caller, csrf: String, key_id: String, budget: String, reset: String) -> Result<KeyBudgetInfo> {
         budgets::set(self, c, &csrf, &key_id, &budget, &reset).await
+    }
+
+    async fn guardrails(&self, c: &Caller) -> Result<GuardrailList> {
+        guardrails::list(self, c).await
+    }
+
+    async fn save_guardrail(&self, c: &Caller, csrf: String, guardrail_id: Option<String>, form: GuardrailForm) -> Result<GuardrailInfo> {
+        guardrails::save(self, c, &csrf, guardrail_id.as_deref(), &form).await
+    }
+
+    async fn delete_guardrail(&self, c: &Caller, csrf: String, guardrail_id: String) -> Result<()> {
+        guardrails::delete(self, c, &csrf, &guardrail_id).await
+    }
+
+    async fn routing_settings(&self, c: &Caller) -> Result<RoutingSettings> {
+        routing::get(self, c).await
+    }
+
+    async fn set_routing_settings(&self, c: &Caller, csrf: String, auto_routing: bool, preference: String) -> Result<RoutingSettings> {
+        routing::set(self, c, &csrf, auto_routing, &preference).await
+    }
+
+    async fn audit_log(&self, c: &Caller, page: u32) -> Result<AuditPage> {
+        audit::page(self, c, page).await
     }
 
     async fn dashboard(&self, c: &Caller) -> Result<Dashboard> {

@@ -10,7 +10,8 @@
 //! already admitted cost beyond the worst case reserved for them (an input estimate off, an
 //! upstream that ignores `max_tokens`), never because many requests came at once.
 
-use super::counters::{Cap, Limit, LocalCounters, Refusal};
+use super::counters::{Cap, Limit, Refusal};
+use super::store::Counters;
 use super::hold::{Hold, Unit};
 use super::period::Period;
 use super::policy::{OrgPolicy, Policies, Scope};
@@ -19,7 +20,6 @@ use crate::gateway::error::{GatewayError, RateLimit};
 use crate::logs::Recorder;
 use crate::storage::Db;
 use app::types::Usd;
-use std::sync::Arc;
 
 /// What a limit is: how to seed its counter and how to name it when it refuses.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,7 +65,7 @@ pub struct FreeLimits {
 
 #[derive(Default)]
 pub struct Controls {
-    pub counters: Arc<LocalCounters>,
+    pub counters: Counters,
     /// Guardrails and routing settings per organization.
     pub policies: Policies,
     pub free: FreeLimits,
@@ -169,8 +169,12 @@ impl Controls {
             tracing::error!(error = %e, "spend lookup for admission failed");
             GatewayError::Internal
         };
+        let shared_failed = |e: redis::RedisError| {
+            tracing::error!(error = %e, "shared admission counters failed");
+            GatewayError::Internal
+        };
         for _ in 0..4 {
-            match self.counters.reserve(&limits) {
+            match self.counters.reserve(&limits).await.map_err(shared_failed)? {
                 Ok(()) => {
                     let entries = limits.iter().zip(&kinds).map(|(l, k)| (l.counter.clone(), k.unit(), l.amount)).collect();
                     return Ok(Hold::new(self.counters.clone(), entries));
@@ -185,21 +189,21 @@ impl Controls {
                             }
                             Kind::KeyBudget { start } => {
                                 let spent = db.key_spend_since(&key.id, start).await.map_err(failed)?;
-                                self.counters.seed(counter, spent, until);
+                                self.counters.seed(counter, spent, until).await.map_err(shared_failed)?;
                             }
                             Kind::GuardrailBudget { scope: Scope::Key, start } => {
                                 let spent = db.key_spend_since(&key.id, start).await.map_err(failed)?;
-                                self.counters.seed(counter, spent, until);
+                                self.counters.seed(counter, spent, until).await.map_err(shared_failed)?;
                             }
                             Kind::GuardrailBudget { scope: Scope::Org, start } => {
                                 let spent = db.org_spend_since(&key.org_id, start).await.map_err(failed)?;
-                                self.counters.seed(counter, spent, until);
+                                self.counters.seed(counter, spent, until).await.map_err(shared_failed)?;
                             }
-                            Kind::PerMinute { .. } => self.counters.seed(counter, 0, until),
+                            Kind::PerMinute { .. } => self.counters.seed(counter, 0, until).await.map_err(shared_failed)?,
                             Kind::Free { everyone, start } => {
                                 let user = (!everyone).then_some(key.created_by.as_str());
                                 let used = db.free_requests_since(user, start).await.map_err(failed)?;
-                                self.counters.seed(counter, used, until);
+                                self.counters.seed(counter, used, until).await.map_err(shared_failed)?;
                             }
                         }
                     }
@@ -227,7 +231,7 @@ impl Controls {
                             retry_after: (until - now).clamp(1, 60) as u64,
                         }),
                         Kind::Balance => {
-                            let balance = self.counters.balance(&limits[index].counter).map_or(0, |(cap, _)| cap);
+                            let balance = self.counters.balance(&limits[index].counter).await.ok().flatten().map_or(0, |(cap, _)| cap);
                             if balance < 0 {
                                 GatewayError::InDebt
                             } else {

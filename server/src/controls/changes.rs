@@ -218,7 +218,7 @@ impl Changes<'_> {
         check(&mut fields, &self.catalog)?;
         let now = crate::clock::now();
         let mut row = GuardrailRow {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: uuid::Uuid::now_v7().to_string(),
             org_id: self.org_id.to_string(),
             created_at: now,
             updated_at: now,
@@ -226,7 +226,7 @@ impl Changes<'_> {
         };
         apply(&mut row, &fields);
         self.db.insert_guardrail(&row).await?;
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit("guardrail.create", &row.id, describe(&row)).await;
         Ok(Guardrail::from_row(&row, &[]))
     }
@@ -239,7 +239,7 @@ impl Changes<'_> {
         if !self.db.update_guardrail(&row).await? {
             return Err(ChangeError::NotFound);
         }
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit("guardrail.update", id, describe(&row)).await;
         self.get(id).await
     }
@@ -248,7 +248,7 @@ impl Changes<'_> {
         if !self.db.delete_guardrail(self.org_id, id).await? {
             return Err(ChangeError::NotFound);
         }
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit("guardrail.delete", id, String::new()).await;
         Ok(())
     }
@@ -259,7 +259,7 @@ impl Changes<'_> {
         self.db.guardrail(self.org_id, id).await?.ok_or(ChangeError::NotFound)?;
         self.check_keys(key_ids).await?;
         let n = self.db.assign_guardrail_keys(self.org_id, id, key_ids, crate::clock::now()).await?;
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit("guardrail.assign_keys", id, key_ids.join(", ")).await;
         Ok(n)
     }
@@ -268,7 +268,7 @@ impl Changes<'_> {
         self.db.guardrail(self.org_id, id).await?.ok_or(ChangeError::NotFound)?;
         self.check_keys(key_ids).await?;
         let n = self.db.unassign_guardrail_keys(self.org_id, id, key_ids).await?;
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit("guardrail.unassign_keys", id, key_ids.join(", ")).await;
         Ok(n)
     }
@@ -293,7 +293,7 @@ impl Changes<'_> {
         if !self.db.set_guardrail_org_assigned(self.org_id, id, on, crate::clock::now()).await? {
             return Err(ChangeError::NotFound);
         }
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit(if on { "guardrail.assign_org" } else { "guardrail.unassign_org" }, id, String::new()).await;
         self.get(id).await
     }
@@ -318,7 +318,7 @@ impl Changes<'_> {
         }
         row.updated_at = crate::clock::now();
         self.db.set_routing_settings(&row).await?;
-        self.policies.invalidate(self.org_id);
+        self.policies.invalidate(self.org_id).await;
         self.audit(
             "routing.update",
             self.org_id,

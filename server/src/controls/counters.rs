@@ -49,6 +49,8 @@ pub enum Refusal {
 struct Slot {
     used: i64,
     cap: Option<i64>,
+    /// The version of the balance `cap` came from (a late, older read is ignored).
+    version: i64,
     until: i64,
 }
 
@@ -81,21 +83,25 @@ impl LocalCounters {
     /// Starts a counter at `used` (what the database says was spent in its period) unless it
     /// is already known: a counter in use is never reset by a late seed.
     pub fn seed(&self, counter: &str, used: i64, until: i64) {
-        self.lock().entry(counter.to_string()).or_insert(Slot { used, cap: None, until });
+        self.lock().entry(counter.to_string()).or_insert(Slot { used, cap: None, version: -1, until });
     }
 
-    /// Sets a balance counter's cap to what the ledger holds, and takes `written` (settled
-    /// spend now in that balance) off what it uses, in one step. A counter not known yet
-    /// starts with nothing in use (it carried none of what was written).
-    pub fn set_balance(&self, counter: &str, balance: i64, written: i64) {
+    /// Sets a balance counter's cap to what the ledger holds (unless it already holds a newer
+    /// `version`), and takes `written` (settled spend now in that balance) off what it uses,
+    /// in one step. A counter not known yet starts with nothing in use (it carried none of
+    /// what was written).
+    pub fn set_balance(&self, counter: &str, balance: i64, version: i64, written: i64) {
         let mut slots = self.lock();
         match slots.get_mut(counter) {
             Some(s) => {
-                s.cap = Some(balance);
+                if version >= s.version {
+                    s.cap = Some(balance);
+                    s.version = version;
+                }
                 s.used -= written;
             }
             None => {
-                slots.insert(counter.to_string(), Slot { used: 0, cap: Some(balance), until: i64::MAX });
+                slots.insert(counter.to_string(), Slot { used: 0, cap: Some(balance), version, until: i64::MAX });
             }
         }
     }
@@ -186,6 +192,7 @@ impl LocalCounters {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
     use std::sync::Arc;
@@ -254,18 +261,28 @@ mod tests {
         let c = LocalCounters::default();
         let bal = [Limit { counter: "bal".into(), cap: Cap::Stored, until: i64::MAX, amount: 0 }];
         assert_eq!(c.reserve(&taking(&bal, 1)), Err(Refusal::Unseeded(vec![0])));
-        c.set_balance("bal", 10, 0);
+        c.set_balance("bal", 10, 0, 0);
         c.reserve(&taking(&bal, 6)).unwrap();
         assert_eq!(c.reserve(&taking(&bal, 5)), Err(Refusal::Full { index: 0, available: 4 }));
         // settled at 5, then the writer commits it: the balance drops, the use with it
         c.adjust(&["bal".into()], 5 - 6);
-        c.set_balance("bal", 5, 5);
+        c.set_balance("bal", 5, 0, 5);
         assert_eq!(c.balance("bal"), Some((5, 0)));
         // an empty balance still admits a free request, a debt does not
-        c.set_balance("bal", 0, 0);
+        c.set_balance("bal", 0, 0, 0);
         assert_eq!(c.reserve(&taking(&bal, 0)), Ok(()));
-        c.set_balance("bal", -1, 0);
+        c.set_balance("bal", -1, 0, 0);
         assert!(c.reserve(&taking(&bal, 0)).is_err());
+    }
+
+    #[test]
+    fn an_older_balance_read_never_replaces_a_newer_one() {
+        let c = LocalCounters::default();
+        c.set_balance("bal", 100, 7, 0);
+        c.set_balance("bal", 150, 6, 0);
+        assert_eq!(c.balance("bal"), Some((100, 0)), "version 6 is older than 7");
+        c.set_balance("bal", 90, 8, 0);
+        assert_eq!(c.balance("bal"), Some((90, 0)));
     }
 
     #[test]
@@ -301,7 +318,7 @@ mod tests {
     fn concurrent_reservations_never_exceed_the_cap() {
         let c = Arc::new(LocalCounters::default());
         c.seed("k", 0, i64::MAX);
-        c.set_balance("bal", 1_000, 0);
+        c.set_balance("bal", 1_000, 0, 0);
         let limits = Arc::new(vec![budget("k", 500), Limit { counter: "bal".into(), cap: Cap::Stored, until: i64::MAX, amount: 0 }]);
         let admitted = Arc::new(std::sync::atomic::AtomicI64::new(0));
         let threads: Vec<_> = (0..8)

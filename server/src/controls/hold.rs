@@ -4,8 +4,7 @@
 //! request was refused further on, failed before any upstream answer, or its task panicked)
 //! gives the whole reservation back.
 
-use super::counters::LocalCounters;
-use std::sync::Arc;
+use super::store::Counters;
 
 /// What a counter counts, so settling knows what to move it to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -19,14 +18,14 @@ pub enum Unit {
 }
 
 pub struct Hold {
-    counters: Arc<LocalCounters>,
+    counters: Counters,
     /// Counter, what it counts, what was reserved on it.
     entries: Vec<(String, Unit, i64)>,
     open: bool,
 }
 
 impl Hold {
-    pub(super) fn new(counters: Arc<LocalCounters>, entries: Vec<(String, Unit, i64)>) -> Hold {
+    pub(super) fn new(counters: Counters, entries: Vec<(String, Unit, i64)>) -> Hold {
         Hold { counters, entries, open: true }
     }
 
@@ -37,14 +36,19 @@ impl Hold {
 
     /// The request cost `cost` and used `tokens`: every counter moves from its reservation to it.
     pub fn settle(mut self, cost: i64, tokens: i64) {
-        self.counters.adjust_each(self.entries.iter().map(|(name, unit, reserved)| {
-            let actual = match unit {
-                Unit::Cost => cost,
-                Unit::Tokens => tokens,
-                Unit::Requests => *reserved,
-            };
-            (name.as_str(), actual - reserved)
-        }));
+        let moves = self
+            .entries
+            .iter()
+            .map(|(name, unit, reserved)| {
+                let actual = match unit {
+                    Unit::Cost => cost,
+                    Unit::Tokens => tokens,
+                    Unit::Requests => *reserved,
+                };
+                (name.clone(), actual - reserved)
+            })
+            .collect();
+        self.counters.adjust_detached(moves);
         self.open = false;
     }
 }
@@ -52,7 +56,7 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         if self.open {
-            self.counters.adjust_each(self.entries.iter().map(|(n, _, r)| (n.as_str(), -r)));
+            self.counters.adjust_detached(self.entries.iter().map(|(n, _, r)| (n.clone(), -r)).collect());
         }
     }
 }

@@ -9,7 +9,10 @@ pub mod counters;
 pub mod hold;
 pub mod period;
 pub mod policy;
+pub mod shared;
+pub mod store;
 
 pub use admission::{Controls, Demand, FreeLimits};
 pub use hold::Hold;
+pub use store::Counters;
 pub use period::Period;

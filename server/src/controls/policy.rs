@@ -6,7 +6,7 @@
 use super::period::Period;
 use crate::catalog::ModelEntry;
 use crate::storage::{Db, GuardrailKeyRow, GuardrailRow, RoutingSettingsRow, StoreResult};
-use moka::sync::Cache;
+use moka::future::Cache;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -137,19 +137,21 @@ impl Default for Policies {
 }
 
 impl Policies {
-    /// The organization's policy, from the cache or the database.
+    /// The organization's policy, from the cache or the database. Requests arriving together
+    /// for an organization not in the cache wait for one read.
     pub async fn get(&self, db: &Db, org_id: &str) -> StoreResult<Arc<OrgPolicy>> {
-        if let Some(p) = self.cache.get(org_id) {
+        if let Some(p) = self.cache.get(org_id).await {
             return Ok(p);
         }
-        let p = Arc::new(load(db, org_id).await?);
-        self.cache.insert(org_id.to_string(), p.clone());
-        Ok(p)
+        self.cache
+            .try_get_with_by_ref(org_id, async { load(db, org_id).await.map(Arc::new) })
+            .await
+            .map_err(|e| crate::storage::StoreError::Other(e.to_string()))
     }
 
     /// Forgets the organization's policy: the next request reads it again.
-    pub fn invalidate(&self, org_id: &str) {
-        self.cache.invalidate(org_id);
+    pub async fn invalidate(&self, org_id: &str) {
+        self.cache.invalidate(org_id).await;
     }
 }
 
@@ -171,6 +173,7 @@ pub fn routing_or_default(org_id: &str, row: Option<RoutingSettingsRow>) -> Rout
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
 

@@ -1,5 +1,6 @@
 //! `GET /api/v1/key` and `GET /api/v1/credits`, in OpenRouter's `{"data": {…}}` shapes with
-//! money as decimal strings.
+//! money as decimal strings. `/api/v1/key` also lists the guardrails that apply to the key (on it
+//! or its organization) and the tightest requests and tokens per minute among them.
 
 use super::auth::ApiKey;
 use crate::http::{api_error, Protocol};
@@ -11,7 +12,8 @@ use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde_json::json;
 
-/// The calling key: name, prefix, spend, budget and what is left of it.
+/// The calling key: name, prefix, spend, budget and what is left of it, its guardrails and
+/// rate limits.
 pub async fn get_key(State(state): State<AppState>, ApiKey(key): ApiKey) -> Response {
     // spend moves with every request: read it fresh, not from the authentication cache
     let spend_units = match state.db.key_by_id(&key.org_id, &key.id).await {
@@ -37,6 +39,22 @@ pub async fn get_key(State(state): State<AppState>, ApiKey(key): ApiKey) -> Resp
             return api_error(Protocol::OpenAi, StatusCode::INTERNAL_SERVER_ERROR, "internal server error");
         }
     };
+    // the guardrails on the key or its organization: their ids and the tightest rate limits
+    let policy = match state.controls.policies.get(&state.db, &key.org_id).await {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!(error = %e, "policy lookup failed");
+            return api_error(Protocol::OpenAi, StatusCode::INTERNAL_SERVER_ERROR, "internal server error");
+        }
+    };
+    let mut guardrails: Vec<&str> = vec![];
+    for (_, g) in policy.for_key(&key.id) {
+        if !guardrails.contains(&g.id.as_str()) {
+            guardrails.push(&g.id);
+        }
+    }
+    let rpm = policy.for_key(&key.id).filter_map(|(_, g)| g.requests_per_minute).min();
+    let tpm = policy.for_key(&key.id).filter_map(|(_, g)| g.tokens_per_minute).min();
     let limit = key.budget_units.map(Usd::from_units);
     let remaining = key.budget_units.map(|b| Usd::from_units((b - period_spend).max(0)));
     Json(json!({
@@ -52,7 +70,11 @@ pub async fn get_key(State(state): State<AppState>, ApiKey(key): ApiKey) -> Resp
             "expires_at": key.expires_at.map(crate::clock::rfc3339),
             "is_free_tier": false,
             "is_provisioning_key": key.management,
-            "rate_limit": null,
+            // OpenRouter's shape for a request rate; tokens per minute are ours
+            "rate_limit": rpm.map(|r| json!({"requests": r, "interval": "1m"})),
+            "requests_per_minute": rpm,
+            "tokens_per_minute": tpm,
+            "guardrails": guardrails,
         }
     }))
     .into_response()

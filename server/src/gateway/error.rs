@@ -259,6 +259,7 @@ pub fn anthropic_type(status: StatusCode) -> &'static str {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)]
 mod tests {
     use super::GatewayError as E;
     use super::*;

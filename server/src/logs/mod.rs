@@ -9,8 +9,8 @@
 //! re-reads a balance (first use, a refusal to confirm), so a read never races a write.
 
 use crate::controls::admission::balance_counter;
-use crate::controls::counters::LocalCounters;
-use crate::storage::{Db, RequestRecord};
+use crate::controls::Counters;
+use crate::storage::{Db, MovedBalance, RequestRecord};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -58,7 +58,7 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn start(db: Db, counters: Arc<LocalCounters>, queue: usize) -> Recorder {
+    pub fn start(db: Db, counters: Counters, queue: usize) -> Recorder {
         let shared = Arc::new(Shared { pending: Mutex::default(), wake: Notify::new(), space: Semaphore::new(queue.max(16)) });
         tokio::spawn(writer(db, counters, Arc::downgrade(&shared)));
         Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)) }
@@ -129,7 +129,7 @@ impl Drop for InFlight {
 
 /// Sleeps until handed something, lingers up to 20 ms for the batch to fill (unless a flush
 /// or a full batch is waiting), then writes what is there. Ends when the state is gone.
-async fn writer(db: Db, counters: Arc<LocalCounters>, shared: Weak<Shared>) {
+async fn writer(db: Db, counters: Counters, shared: Weak<Shared>) {
     loop {
         let Some(s) = shared.upgrade() else { return };
         // wake up now and then to notice that the state is gone
@@ -146,10 +146,15 @@ async fn writer(db: Db, counters: Arc<LocalCounters>, shared: Weak<Shared>) {
         }
         s.space.add_permits(taken.records.len());
         for org in taken.refresh {
-            match db.org(&org).await {
-                Ok(Some(o)) => counters.set_balance(&balance_counter(&org), o.balance_units, 0),
-                Ok(None) => counters.set_balance(&balance_counter(&org), 0, 0),
-                Err(e) => tracing::error!(error = %e, "balance lookup failed"),
+            let (balance, version) = match db.org_balance(&org).await {
+                Ok(found) => found.unwrap_or((0, 0)),
+                Err(e) => {
+                    tracing::error!(error = %e, "balance lookup failed");
+                    continue;
+                }
+            };
+            if let Err(e) = counters.set_balance(&balance_counter(&org), balance, version, 0).await {
+                tracing::error!(error = %e, "could not update the shared balance counter");
             }
         }
         for a in taken.acks {
@@ -160,27 +165,30 @@ async fn writer(db: Db, counters: Arc<LocalCounters>, shared: Weak<Shared>) {
 
 /// After records are written (or given up): each organization's balance counter gets the
 /// balance the ledger holds and loses the charges it was carrying for them.
-fn settle_counters(counters: &LocalCounters, records: &[RequestRecord], moved: &[(String, i64)]) {
+async fn settle_counters(counters: &Counters, records: &[RequestRecord], moved: &[MovedBalance]) {
     let mut written: BTreeMap<&str, i64> = BTreeMap::new();
     for r in records.iter().filter(|r| r.cost_units > 0) {
         *written.entry(r.org_id.as_str()).or_default() += r.cost_units;
     }
     for (org, units) in written {
         let counter = balance_counter(org);
-        match moved.iter().find(|(o, _)| o == org) {
-            Some((_, balance)) => counters.set_balance(&counter, *balance, units),
+        let done = match moved.iter().find(|m| m.org_id == org) {
+            Some(m) => counters.set_balance(&counter, m.balance, m.version, units).await,
             // already written before (a retry), or given up: the balance did not move, the
             // counter stops carrying the charges
-            None => counters.adjust(&[counter], -units),
+            None => counters.adjust_each(vec![(counter, -units)]).await,
+        };
+        if let Err(e) = done {
+            tracing::error!(error = %e, "could not update the shared balance counter");
         }
     }
 }
 
 /// One transaction for the batch; if it fails, each record alone (a bad one must not take
 /// the others down), with retries for transient errors.
-async fn write(db: &Db, counters: &LocalCounters, batch: &[RequestRecord]) {
+async fn write(db: &Db, counters: &Counters, batch: &[RequestRecord]) {
     match db.record_batch(batch).await {
-        Ok(moved) => settle_counters(counters, batch, &moved),
+        Ok(moved) => settle_counters(counters, batch, &moved).await,
         Err(e) => {
             tracing::warn!(error = %e, n = batch.len(), "batch write failed; writing records one by one");
             for r in batch {
@@ -188,7 +196,7 @@ async fn write(db: &Db, counters: &LocalCounters, batch: &[RequestRecord]) {
                 loop {
                     match db.record_batch(std::slice::from_ref(r)).await {
                         Ok(moved) => {
-                            settle_counters(counters, std::slice::from_ref(r), &moved);
+                            settle_counters(counters, std::slice::from_ref(r), &moved).await;
                             break;
                         }
                         Err(e) if attempt < 5 => {
@@ -199,7 +207,7 @@ async fn write(db: &Db, counters: &LocalCounters, batch: &[RequestRecord]) {
                         Err(e) => {
                             tracing::error!(error = %e, request_id = %r.id, "failed to record request log");
                             // not charged: the counter stops carrying it
-                            settle_counters(counters, std::slice::from_ref(r), &[]);
+                            settle_counters(counters, std::slice::from_ref(r), &[]).await;
                             break;
                         }
                     }

@@ -287,6 +287,8 @@ pub trait Ledger: Send + Sync {
     async fn entry_count(&self, org_id: &str) -> StoreResult<i64>;
     /// Cached balance, credits, spend, and the ledger's own sum (equal to the balance).
     async fn totals(&self, org_id: &str) -> StoreResult<LedgerTotals>;
+    /// The organization's balance and its version (counted up by every change), read together.
+    async fn org_balance(&self, org_id: &str) -> StoreResult<Option<(i64, i64)>>;
     async fn insert_codes(&self, codes: &[RedemptionCodeRow]) -> StoreResult<()>;
     async fn list_codes(&self, limit: i64) -> StoreResult<Vec<RedemptionCodeRow>>;
     /// Marks the code used and books the credit in one transaction: exactly once.
@@ -369,11 +371,19 @@ pub struct DailySpend {
     pub requests: i64,
 }
 
+/// An organization's balance after a write, with the version the write gave it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MovedBalance {
+    pub org_id: String,
+    pub balance: i64,
+    pub version: i64,
+}
+
 #[async_trait]
 pub trait Records: Send + Sync {
     /// Writes the batch in one transaction: each log row once (by id), and for each new row
     /// with a cost its ledger charge and the key's spend. Returns the balances it moved.
-    async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<(String, i64)>>;
+    async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<MovedBalance>>;
     async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>>;
     async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals>;
     async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>>;

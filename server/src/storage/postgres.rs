@@ -10,8 +10,10 @@ pub struct PostgresStore {
 
 impl PostgresStore {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        // GATEAI_DB_POOL: connections per process (32); several processes share the server's limit
+        let size = std::env::var("GATEAI_DB_POOL").ok().and_then(|v| v.parse().ok()).filter(|n| *n > 0).unwrap_or(32);
         let pool = PgPoolOptions::new()
-            .max_connections(32)
+            .max_connections(size)
             .acquire_timeout(Duration::from_secs(30))
             .connect(url)
             .await?;

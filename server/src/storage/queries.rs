@@ -419,12 +419,19 @@ macro_rules! impl_store {
 
         #[async_trait::async_trait]
         impl Ledger for $store {
+            async fn org_balance(&self, org_id: &str) -> StoreResult<Option<(i64, i64)>> {
+                Ok(sqlx::query_as("SELECT balance_units, balance_version FROM organizations WHERE id = $1")
+                    .bind(org_id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
             async fn append(&self, e: &NewLedgerEntry) -> StoreResult<Appended> {
                 let mut tx = self.pool.begin().await?;
                 // The balance update comes first: it takes the row's write lock, so entries of
                 // one organization are booked one after the other with a true balance_after.
                 let balance: Option<i64> = sqlx::query_scalar(
-                    "UPDATE organizations SET balance_units = balance_units + $1 WHERE id = $2 RETURNING balance_units",
+                    "UPDATE organizations SET balance_units = balance_units + $1, balance_version = balance_version + 1 WHERE id = $2 RETURNING balance_units",
                 )
                 .bind(e.amount_units)
                 .bind(&e.org_id)
@@ -537,7 +544,7 @@ macro_rules! impl_store {
                     return Ok(if exists.is_some() { Redeemed::AlreadyUsed } else { Redeemed::UnknownCode });
                 };
                 let balance: i64 = sqlx::query_scalar(
-                    "UPDATE organizations SET balance_units = balance_units + $1 WHERE id = $2 RETURNING balance_units",
+                    "UPDATE organizations SET balance_units = balance_units + $1, balance_version = balance_version + 1 WHERE id = $2 RETURNING balance_units",
                 )
                 .bind(amount)
                 .bind(org_id)

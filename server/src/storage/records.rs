@@ -14,7 +14,7 @@ macro_rules! impl_records {
         async fn insert_batch(
             conn: &mut <$db as sqlx::Database>::Connection,
             batch: &[crate::storage::RequestRecord],
-        ) -> Result<Vec<(String, i64)>, sqlx::Error> {
+        ) -> Result<Vec<crate::storage::MovedBalance>, sqlx::Error> {
             use std::collections::{BTreeMap, HashSet};
             let mut q = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO request_logs ({LOG_COLUMNS}) "));
             q.push_values(batch, |mut b, r| {
@@ -49,8 +49,9 @@ macro_rules! impl_records {
             let mut balances = Vec::new();
             for (org, rows) in &by_org {
                 let total: i64 = rows.iter().map(|r| r.cost_units).sum();
-                let after: i64 = sqlx::query_scalar(
-                    "UPDATE organizations SET balance_units = balance_units - $1 WHERE id = $2 RETURNING balance_units",
+                let (after, version): (i64, i64) = sqlx::query_as(
+                    "UPDATE organizations SET balance_units = balance_units - $1, balance_version = balance_version + 1
+                     WHERE id = $2 RETURNING balance_units, balance_version",
                 )
                 .bind(total)
                 .bind(*org)
@@ -73,7 +74,7 @@ macro_rules! impl_records {
                         .push_bind(r.created_at);
                 });
                 q.build().execute(&mut *conn).await?;
-                balances.push((org.to_string(), after));
+                balances.push(crate::storage::MovedBalance { org_id: org.to_string(), balance: after, version });
             }
             let mut by_key: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
             for r in batch.iter().filter(|r| r.cost_units > 0 && inserted.contains(&r.id)) {
@@ -96,7 +97,7 @@ macro_rules! impl_records {
 
         #[async_trait::async_trait]
         impl Records for $store {
-            async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<(String, i64)>> {
+            async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<crate::storage::MovedBalance>> {
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }

@@ -88,7 +88,15 @@ pub async fn spawn(backend: Backend) -> TestApp {
     spawn_with(backend, |_| {}).await
 }
 
+/// Server logs in test output when TEST_LOG is set (a tracing filter, e.g. `gateai=debug`).
+fn test_log() {
+    if let Ok(filter) = std::env::var("TEST_LOG") {
+        let _ = tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::new(filter)).with_test_writer().try_init();
+    }
+}
+
 pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    test_log();
     let tdb = test_db(backend).await;
     let data = tempfile::tempdir().unwrap();
     let mut config = test_config(data.path());
@@ -97,10 +105,31 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Te
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     config.addr = format!("127.0.0.1:{port}");
     tweak(&mut config);
-    let state = AppState::with_db(config, tdb.db.clone()).unwrap();
+    let state = AppState::with_db(config, tdb.db.clone()).await.unwrap();
     let running = gateai::http::start(state.clone()).await.unwrap();
     let url = running.url();
     TestApp { url, db: tdb.db.clone(), state, running, _db: tdb, _data: data }
+}
+
+/// A second server on the database of `first` (its own state, caches and counters, as a second
+/// process would have), configured by `tweak`.
+pub async fn spawn_sharing(first: &TestApp, tweak: impl FnOnce(&mut Config)) -> TestApp {
+    let url = first._db.url.clone();
+    let db = gateai::storage::connect(&url).await.unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let mut config = test_config(data.path());
+    config.database_url = Some(url.clone());
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    config.addr = format!("127.0.0.1:{port}");
+    tweak(&mut config);
+    let state = AppState::with_db(config, db.clone()).await.unwrap();
+    let running = gateai::http::start(state.clone()).await.unwrap();
+    let url2 = running.url();
+    TestApp { url: url2, db: db.clone(), state, running, _db: TestDb { db, url, _dir: None }, _data: data }
+}
+
+pub fn redis_url() -> Option<String> {
+    std::env::var("TEST_REDIS_URL").ok().filter(|s| !s.is_empty())
 }
 
 /// A browser-like client: keeps cookies, sends our Origin on writes.

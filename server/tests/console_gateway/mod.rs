@@ -5,6 +5,7 @@
 mod activity;
 mod budgets;
 mod catalog;
+mod guardrails;
 mod marketplace;
 
 use crate::common::Client;

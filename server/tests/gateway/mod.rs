@@ -10,3 +10,4 @@ mod billing;
 mod budgets;
 mod guardrails;
 mod free_models;
+mod scale_out;
