@@ -187,11 +187,7 @@ impl Controls {
                                 recorder.refresh_balance(&key.org_id).await;
                                 refreshed = true;
                             }
-                            Kind::KeyBudget { start } => {
-                                let spent = db.key_spend_since(&key.id, start).await.map_err(failed)?;
-                                self.counters.seed(counter, spent, until).await.map_err(shared_failed)?;
-                            }
-                            Kind::GuardrailBudget { scope: Scope::Key, start } => {
+                            Kind::KeyBudget { start } | Kind::GuardrailBudget { scope: Scope::Key, start } => {
                                 let spent = db.key_spend_since(&key.id, start).await.map_err(failed)?;
                                 self.counters.seed(counter, spent, until).await.map_err(shared_failed)?;
                             }

@@ -201,7 +201,7 @@ impl Changes<'_> {
 
     /// The organization's guardrails with their assignments, oldest first.
     pub async fn list(&self) -> Result<Vec<Guardrail>, ChangeError> {
-        Ok(policy::load(self.db, self.org_id).await?.guardrails.iter().map(|g| (**g).clone()).collect())
+        Ok(policy::guardrails(self.db, self.org_id).await?)
     }
 
     pub async fn get(&self, id: &str) -> Result<Guardrail, ChangeError> {

@@ -164,19 +164,6 @@ impl LocalCounters {
         }
     }
 
-    /// Moves counters by `delta` (settling: actual − reserved; releasing: −reserved).
-    pub fn adjust(&self, counters: &[String], delta: i64) {
-        if delta == 0 {
-            return;
-        }
-        let mut slots = self.lock();
-        for c in counters {
-            if let Some(s) = slots.get_mut(c) {
-                s.used += delta;
-            }
-        }
-    }
-
     /// Forgets counters whose period ended before `now`.
     pub fn sweep(&self, now: i64) {
         self.lock().retain(|_, s| s.until >= now);
@@ -243,7 +230,7 @@ mod tests {
         c.seed("a", 0, i64::MAX);
         let limits = [budget("a", 10)];
         c.reserve(&taking(&limits, 8)).unwrap();
-        c.adjust(&["a".into()], 3 - 8);
+        c.adjust_each([("a", 3 - 8)]);
         assert_eq!(c.used("a"), Some(3));
         c.reserve(&taking(&limits, 7)).unwrap();
         assert!(c.reserve(&taking(&limits, 1)).is_err());
@@ -265,7 +252,7 @@ mod tests {
         c.reserve(&taking(&bal, 6)).unwrap();
         assert_eq!(c.reserve(&taking(&bal, 5)), Err(Refusal::Full { index: 0, available: 4 }));
         // settled at 5, then the writer commits it: the balance drops, the use with it
-        c.adjust(&["bal".into()], 5 - 6);
+        c.adjust_each([("bal", 5 - 6)]);
         c.set_balance("bal", 5, 0, 5);
         assert_eq!(c.balance("bal"), Some((5, 0)));
         // an empty balance still admits a free request, a debt does not
@@ -329,7 +316,7 @@ mod tests {
                         let worst = 7 + (i + t) % 5;
                         if c.reserve(&taking(&limits, worst)).is_ok() {
                             let actual = worst - (i % 3);
-                            c.adjust(&["k".into(), "bal".into()], actual - worst);
+                            c.adjust_each([("k", actual - worst), ("bal", actual - worst)]);
                             admitted.fetch_add(actual, std::sync::atomic::Ordering::SeqCst);
                         }
                         let used = c.used("k").unwrap();

@@ -29,26 +29,16 @@ impl Hold {
         Hold { counters, entries, open: true }
     }
 
-    /// The worst-case cost this hold reserved.
-    pub fn reserved(&self) -> i64 {
-        self.entries.iter().filter(|e| e.1 == Unit::Cost).map(|e| e.2).max().unwrap_or(0)
-    }
-
     /// The request cost `cost` and used `tokens`: every counter moves from its reservation to it.
     pub fn settle(mut self, cost: i64, tokens: i64) {
-        let moves = self
-            .entries
-            .iter()
-            .map(|(name, unit, reserved)| {
-                let actual = match unit {
-                    Unit::Cost => cost,
-                    Unit::Tokens => tokens,
-                    Unit::Requests => *reserved,
-                };
-                (name.clone(), actual - reserved)
-            })
-            .collect();
-        self.counters.adjust_detached(moves);
+        self.counters.adjust_detached(self.entries.iter().map(|(name, unit, reserved)| {
+            let actual = match unit {
+                Unit::Cost => cost,
+                Unit::Tokens => tokens,
+                Unit::Requests => *reserved,
+            };
+            (name.as_str(), actual - reserved)
+        }));
         self.open = false;
     }
 }
@@ -56,7 +46,7 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         if self.open {
-            self.counters.adjust_detached(self.entries.iter().map(|(n, _, r)| (n.clone(), -r)).collect());
+            self.counters.adjust_detached(self.entries.iter().map(|(n, _, r)| (n.as_str(), -r)));
         }
     }
 }

@@ -155,13 +155,19 @@ impl Policies {
     }
 }
 
-/// Reads an organization's guardrails, their assignments and its routing settings.
-pub async fn load(db: &Db, org_id: &str) -> StoreResult<OrgPolicy> {
+/// An organization's guardrails with their key assignments, oldest first.
+pub async fn guardrails(db: &Db, org_id: &str) -> StoreResult<Vec<Guardrail>> {
     let rows = db.guardrails_of_org(org_id).await?;
     let assignments = if rows.is_empty() { vec![] } else { db.guardrail_keys_of_org(org_id).await? };
+    Ok(rows.iter().map(|r| Guardrail::from_row(r, &assignments)).collect())
+}
+
+/// Reads an organization's guardrails, their assignments and its routing settings.
+pub async fn load(db: &Db, org_id: &str) -> StoreResult<OrgPolicy> {
+    let guardrails = guardrails(db, org_id).await?;
     let routing = db.routing_settings(org_id).await?;
     Ok(OrgPolicy {
-        guardrails: rows.iter().map(|r| Arc::new(Guardrail::from_row(r, &assignments))).collect(),
+        guardrails: guardrails.into_iter().map(Arc::new).collect(),
         auto_routing: routing.as_ref().is_none_or(|r| r.auto_routing),
         preference: routing.as_ref().map_or(DEFAULT_PREFERENCE, |r| r.preference),
     })

@@ -155,9 +155,4 @@ impl RedisCounters {
             redis::cmd("HMGET").arg(self.key(counter)).arg("cap").arg("used").query_async(&mut self.conn.clone()).await?;
         Ok(cap.map(|c| (c, used.unwrap_or(0))))
     }
-
-    /// What a counter uses, if known.
-    pub async fn used(&self, counter: &str) -> redis::RedisResult<Option<i64>> {
-        redis::cmd("HGET").arg(self.key(counter)).arg("used").query_async(&mut self.conn.clone()).await
-    }
 }

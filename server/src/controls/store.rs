@@ -60,10 +60,11 @@ impl Counters {
 
     /// Moves counters without waiting (settling and releasing holds, from any context): at
     /// once here, in a task for Redis.
-    pub fn adjust_detached(&self, moves: Vec<(String, i64)>) {
+    pub fn adjust_detached<'a>(&self, moves: impl IntoIterator<Item = (&'a str, i64)>) {
         match self {
-            Counters::Local(c) => c.adjust_each(moves.iter().map(|(n, d)| (n.as_str(), *d))),
+            Counters::Local(c) => c.adjust_each(moves),
             Counters::Shared(c) => {
+                let moves: Vec<(String, i64)> = moves.into_iter().map(|(n, d)| (n.to_string(), d)).collect();
                 let c = c.clone();
                 let Ok(rt) = tokio::runtime::Handle::try_current() else {
                     tracing::error!("no runtime to release a shared reservation on");
@@ -83,14 +84,6 @@ impl Counters {
         match self {
             Counters::Local(c) => Ok(c.balance(counter)),
             Counters::Shared(c) => c.balance(counter).await,
-        }
-    }
-
-    /// What a counter uses (settled plus reserved), if known.
-    pub async fn used(&self, counter: &str) -> CounterResult<Option<i64>> {
-        match self {
-            Counters::Local(c) => Ok(c.used(counter)),
-            Counters::Shared(c) => c.used(counter).await,
         }
     }
 
