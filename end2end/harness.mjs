@@ -124,12 +124,13 @@ export function serverAndBrowser(extraEnv = {}) {
 /**
  * Starts the upstream double (`cargo build -p testkit --bin upstream-double`) on a free port:
  * point the server's providers at `url` (`OPENAI_BASE_URL: `${url}/v1``, `ANTHROPIC_BASE_URL: url`).
+ * `args`: more of its flags, e.g. `['--chunk-delay-ms', '100']`.
  */
-export async function startUpstreamDouble() {
+export async function startUpstreamDouble(args = []) {
   const bin = process.env.UPSTREAM_DOUBLE_BIN || join(root, 'target', 'debug', 'upstream-double');
   if (!existsSync(bin)) throw new Error(`${bin} is missing: cargo build -p testkit --bin upstream-double`);
   const port = await freePort();
-  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const proc = spawn(bin, ['--addr', `127.0.0.1:${port}`, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   await new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`upstream-double did not start:\n${output}`)), 20_000);

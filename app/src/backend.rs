@@ -81,6 +81,9 @@ pub trait Backend: Send + Sync + 'static {
     async fn list_models(&self, caller: &Caller) -> Result<Vec<ModelInfo>>;
     /// A model that is not listed (unknown, disabled, provider off) is `NotFound`.
     async fn model_page(&self, caller: &Caller, id: String) -> Result<ModelPage>;
+    /// The signed-in person's requests on free models today against the daily limits; None
+    /// for a visitor.
+    async fn free_usage(&self, caller: &Caller) -> Result<Option<FreeUsage>>;
 
     // --- activity (the current organization's request log) -------------------------------
     /// A key id of another organization is `NotFound`.

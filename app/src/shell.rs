@@ -4,7 +4,7 @@ use crate::pages::{
     activity::ActivityPageView, admin_catalog::AdminCatalogPage, admin_catalog_edit::AdminCatalogEditPage,
     admin_codes::AdminCodesPage, admin_providers::AdminProvidersPage, admin_users::AdminUsersPage, audit::AuditLogPage,
     balance::BalancePage, budgets::BudgetsPage, dashboard::DashboardPage, invite::InvitePage, keys::KeysPage, layout::Layout,
-    model_detail::ModelDetailPage, models::ModelsPage, not_found::NotFound, organization::OrganizationPage,
+    model_detail::ModelDetailPage, models::ModelsPage, not_found::NotFound, organization::OrganizationPage, playground::PlaygroundPage,
     routing_settings::RoutingSettingsPage, setup::SetupPage, sign_in::SignInPage, sign_up::SignUpPage,
     guardrails::GuardrailsPage,
 };
@@ -36,8 +36,8 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The console. Pages under the layout need a session, except the model marketplace
-/// (`/models…`, open to visitors like OpenRouter's); the sign-in, sign-up and set-up pages
-/// do not. Add a page: a file in `pages/`, a route here, an entry in `pages/layout.rs`'s nav.
+/// (`/models…`, open to visitors like OpenRouter's) and the chat playground (guests); the
+/// sign-in, sign-up and set-up pages do not. Add a page: a file in `pages/`, a route here, an entry in `pages/layout.rs`'s nav.
 ///
 /// Every route renders `SsrMode::Async`: the server sends complete HTML (all data loaded), so
 /// pages read and forms post without JavaScript too, and a signed-out visitor gets a real
@@ -68,6 +68,7 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
                         <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
                         <Route path=path!("/models/*id") view=ModelDetailPage ssr=SsrMode::Async/>
+                        <Route path=path!("/playground") view=PlaygroundPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPageView ssr=SsrMode::Async/>
                         <Route path=path!("/balance") view=BalancePage ssr=SsrMode::Async/>
                         <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>

@@ -60,10 +60,14 @@ pub enum Admin {
         #[arg(long)]
         management: bool,
     },
-    /// Grant credit to the user's personal organization.
+    /// Grant credit to the user's personal organization, or to the guest pool that pays for
+    /// guests in the console playground.
     Credit {
+        #[arg(long, required_unless_present = "guest_pool", conflicts_with = "guest_pool")]
+        email: Option<String>,
+        /// Credit the guest pool instead of a user.
         #[arg(long)]
-        email: String,
+        guest_pool: bool,
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
         #[arg(long, default_value = "")]
@@ -160,12 +164,15 @@ async fn admin(config: Config, cmd: Admin) -> anyhow::Result<()> {
             let (_, secret) = state.keys.create_with(&org.id, &u.id, &name, options).await?;
             println!("{secret}");
         }
-        Admin::Credit { email, amount, note } => {
+        Admin::Credit { email, guest_pool, amount, note } => {
             let amount = Usd::parse_positive(&amount).map_err(|e| anyhow::anyhow!("--amount: {e}"))?;
-            let (_, org) = find(email).await?;
+            let org_id = match email {
+                Some(email) if !guest_pool => find(email).await?.1.id,
+                _ => crate::playground::caller::GUEST_POOL_ORG.to_string(),
+            };
             let reference = format!("admin-grant:{}", uuid::Uuid::now_v7());
             let note = if note.trim().is_empty() { "admin grant".to_string() } else { note.trim().to_string() };
-            match ledger::book(db, &org.id, LedgerKind::AdminGrant, amount, reference, note, None).await? {
+            match ledger::book(db, &org_id, LedgerKind::AdminGrant, amount, reference, note, None).await? {
                 Appended::New(row) => println!("{}", Usd::from_units(row.balance_after_units)),
                 Appended::Duplicate(_) => anyhow::bail!("this grant was already booked"),
             }

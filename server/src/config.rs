@@ -44,6 +44,8 @@ pub struct Config {
     /// a new id adds a model (e.g. of a custom provider).
     pub models: Vec<toml::Value>,
     pub gateway: GatewayConfig,
+    /// Video generation: worker, polling, retention (`[video]`, `GATEAI_VIDEO_*`).
+    pub video: crate::video::VideoConfig,
 }
 
 #[derive(Clone, Default, Deserialize)]
@@ -92,6 +94,11 @@ pub struct GatewayConfig {
     pub free_requests_per_user_daily: i64,
     /// Requests a day on free models for everyone together; 0 = no limit.
     pub free_requests_global_daily: i64,
+    /// What one guest (a visitor of the console playground who has not signed in) may spend
+    /// a day, billed to the guest pool; zero turns guests away.
+    pub guest_daily_usd: app::types::Usd,
+    /// What all guests at one address may spend together a day; zero = no address limit.
+    pub guest_daily_usd_per_ip: app::types::Usd,
 }
 
 impl Default for GatewayConfig {
@@ -108,6 +115,8 @@ impl Default for GatewayConfig {
             log_queue: 10_000,
             free_requests_per_user_daily: 200,
             free_requests_global_daily: 20_000,
+            guest_daily_usd: app::types::Usd::new(rust_decimal::Decimal::new(5, 2)),
+            guest_daily_usd_per_ip: app::types::Usd::new(rust_decimal::Decimal::new(25, 2)),
         }
     }
 }
@@ -170,6 +179,7 @@ impl Default for Config {
             providers: Default::default(),
             models: Vec::new(),
             gateway: GatewayConfig::default(),
+            video: crate::video::VideoConfig::default(),
         }
     }
 }
@@ -262,12 +272,25 @@ impl Config {
         env_parse("GATEAI_FREE_REQUESTS_PER_USER_DAILY", &mut c.gateway.free_requests_per_user_daily)?;
         env_parse("GATEAI_FREE_REQUESTS_GLOBAL_DAILY", &mut c.gateway.free_requests_global_daily)?;
         env_parse("GATEAI_DEFAULT_MAX_TOKENS", &mut c.gateway.default_max_tokens)?;
+        for (name, into) in [
+            ("GATEAI_GUEST_DAILY_USD", &mut c.gateway.guest_daily_usd),
+            ("GATEAI_GUEST_DAILY_USD_PER_IP", &mut c.gateway.guest_daily_usd_per_ip),
+        ] {
+            if let Some(v) = env(name) {
+                *into = app::types::Usd::parse_non_negative(&v).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
+            }
+        }
         env_parse("GATEAI_LOG_QUEUE", &mut c.gateway.log_queue)?;
+        c.video.apply_env()?;
         c.validate()?;
         Ok(c)
     }
 
     fn validate(&self) -> anyhow::Result<()> {
+        self.video.validate()?;
+        if self.gateway.guest_daily_usd.is_negative() || self.gateway.guest_daily_usd_per_ip.is_negative() {
+            anyhow::bail!("guest_daily_usd and guest_daily_usd_per_ip must not be negative");
+        }
         if self.session_hours <= 0 {
             anyhow::bail!("session_hours must be positive");
         }

@@ -13,11 +13,13 @@ pub mod gateway;
 pub mod http;
 pub mod logs;
 pub mod pipeline;
+pub mod playground;
 pub mod providers;
 pub mod routing;
 pub mod state;
 pub mod storage;
 pub mod translate;
+pub mod video;
 
 pub use config::Config;
 pub use state::AppState;

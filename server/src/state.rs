@@ -26,6 +26,8 @@ pub struct Inner {
     /// Budgets, guardrails, rate and free-model limits and the balance, reserved per request.
     pub controls: crate::controls::Controls,
     pub recorder: crate::logs::Recorder,
+    /// The video worker's wake-up, concurrency slots and file storage.
+    pub video: crate::video::VideoRuntime,
 }
 
 impl std::ops::Deref for AppState {
@@ -60,21 +62,28 @@ impl AppState {
                 per_user: config.gateway.free_requests_per_user_daily,
                 global: config.gateway.free_requests_global_daily,
             },
+            guests: crate::controls::GuestLimits {
+                per_guest: config.gateway.guest_daily_usd.to_units().unwrap_or(0),
+                per_ip: config.gateway.guest_daily_usd_per_ip.to_units().unwrap_or(0),
+            },
             counters: match &config.redis_url {
                 Some(url) => {
                     let shared = crate::controls::shared::RedisCounters::connect(url, &config.redis_prefix)
                         .await
                         .map_err(|e| anyhow::anyhow!("cannot reach Redis for shared admission counters: {e}"))?;
                     tracing::info!("admission counters are shared through Redis");
-                    crate::controls::Counters::Shared(std::sync::Arc::new(shared))
+                    let shared = std::sync::Arc::new(shared);
+                    shared.keep_beating();
+                    crate::controls::Counters::Shared(shared)
                 }
                 None => crate::controls::Counters::default(),
             },
             ..Default::default()
         };
         let recorder = crate::logs::Recorder::start(db.clone(), controls.counters.clone(), config.gateway.log_queue);
+        let video = crate::video::VideoRuntime::new(&config.video, &config.data_dir)?;
         Ok(AppState {
-            inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, controls, recorder }),
+            inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, controls, recorder, video }),
         })
     }
 }

@@ -10,3 +10,4 @@ mod gateway;
 mod console_gateway;
 mod management;
 mod management_guardrails;
+mod video;

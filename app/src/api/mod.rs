@@ -22,6 +22,7 @@ pub mod keys;
 pub mod models;
 pub mod money;
 pub mod org;
+pub mod playground;
 pub mod session;
 pub mod settings;
 

@@ -15,3 +15,9 @@ pub async fn list_models() -> Result<Vec<ModelInfo>, ConsoleError> {
 pub async fn model_page(id: String) -> Result<crate::types::ModelPage, ConsoleError> {
     crate::api::call(|b, c| async move { b.model_page(&c, id).await }).await
 }
+
+/// The signed-in person's free-model requests today and the daily limits (None for a visitor).
+#[server(prefix = "/console/api", endpoint = "free_usage")]
+pub async fn free_usage() -> Result<Option<crate::types::FreeUsage>, ConsoleError> {
+    crate::api::call(|b, c| async move { b.free_usage(&c).await }).await
+}

@@ -3,7 +3,7 @@
 
 use crate::api::activity::dashboard_activity;
 use crate::api::money::dashboard;
-use crate::components::{use_session, LedgerTable, Loading, Money, PageHeader, RequestTable, ShowError, SpendChart};
+use crate::components::{use_session, FreeUsageSection, LedgerTable, Loading, Money, PageHeader, RequestTable, ShowError, SpendChart};
 use crate::types::Usd;
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -40,6 +40,7 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        <FreeUsageSection epoch/>
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 match requests.await {

@@ -26,6 +26,7 @@ const MAIN_NAV: &[NavItem] = &[
     NavItem { href: "/keys", label: "API keys", exact: false, testid: "nav-keys" },
     NavItem { href: "/budgets", label: "Budgets", exact: false, testid: "nav-budgets" },
     NavItem { href: "/models", label: "Models", exact: false, testid: "nav-models" },
+    NavItem { href: "/playground", label: "Playground", exact: false, testid: "nav-playground" },
     NavItem { href: "/activity", label: "Activity", exact: false, testid: "nav-activity" },
     // PLACEHOLDER (not built yet; add when the page exists):
     //   NavItem { href: "/video", label: "Video", exact: false, testid: "nav-video" },
@@ -45,9 +46,9 @@ const ADMIN_NAV: &[NavItem] = &[
 ];
 
 /// Pages a signed-out visitor may see: the model marketplace (nothing in it belongs to an
-/// organization).
+/// organization) and the chat playground (guests try models on a small daily allowance).
 fn is_public(path: &str) -> bool {
-    path == "/models" || path.starts_with("/models/")
+    path == "/models" || path.starts_with("/models/") || path == "/playground"
 }
 
 fn nav_list(items: &'static [NavItem]) -> impl IntoView {

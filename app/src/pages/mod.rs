@@ -22,6 +22,9 @@ pub mod model_detail;
 pub mod models;
 pub mod not_found;
 pub mod organization;
+pub mod playground;
+#[cfg(feature = "hydrate")]
+mod playground_fetch;
 pub mod routing_settings;
 pub mod setup;
 pub mod sign_in;

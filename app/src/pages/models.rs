@@ -2,10 +2,10 @@
 //! so the page works before and without JavaScript; the list is filtered by the same
 //! `ModelFilter` on the server and in the browser.
 
-use crate::api::models::list_models;
-use crate::components::{Loading, PageHeader, ShowError};
+use crate::api::models::{free_usage, list_models};
+use crate::components::{use_session, FreeUsageCard, Loading, PageHeader, ShowError};
 use crate::types::catalog::FieldErrors;
-use crate::types::{format_price, format_tokens, ModelFilter, ModelInfo, ModelKind};
+use crate::types::{format_price, format_tokens, FreeUsage, ModelFilter, ModelInfo, ModelKind};
 use leptos::either::Either;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -18,6 +18,9 @@ pub fn ModelsPage() -> impl IntoView {
         ModelFilter::parse(|k| q.get(k))
     });
     let models = Resource::new(|| (), |_| list_models());
+    // the signed-in person's free-model requests today (None for a visitor)
+    let epoch = use_session().epoch;
+    let free = Resource::new(move || epoch.get(), |_| free_usage());
     view! {
         <PageHeader
             title="Models"
@@ -26,8 +29,9 @@ pub fn ModelsPage() -> impl IntoView {
         <Transition fallback=|| view! { <Loading/> }>
             {move || Suspend::new(async move {
                 let (f, errors) = filter.get();
+                let usage = free.await.ok().flatten();
                 match models.await {
-                    Ok(all) => Either::Left(view! { <Marketplace all filter=f errors/> }),
+                    Ok(all) => Either::Left(view! { <Marketplace all filter=f errors usage/> }),
                     Err(e) => Either::Right(view! { <ShowError error=e/> }),
                 }
             })}
@@ -36,7 +40,9 @@ pub fn ModelsPage() -> impl IntoView {
 }
 
 #[component]
-fn Marketplace(all: Vec<ModelInfo>, filter: ModelFilter, errors: FieldErrors) -> impl IntoView {
+fn Marketplace(all: Vec<ModelInfo>, filter: ModelFilter, errors: FieldErrors, usage: Option<FreeUsage>) -> impl IntoView {
+    // the free-model counters, when this gateway has free models
+    let usage = usage.filter(|_| all.iter().any(ModelInfo::is_free));
     let mut providers: Vec<String> = all.iter().map(|m| m.provider.clone()).collect();
     providers.dedup();
     providers.sort();
@@ -44,6 +50,7 @@ fn Marketplace(all: Vec<ModelInfo>, filter: ModelFilter, errors: FieldErrors) ->
     let shown: Vec<ModelInfo> = all.into_iter().filter(|m| filter.matches(m)).collect();
     let count = shown.len();
     view! {
+        {usage.map(|usage| view! { <FreeUsageCard usage/> })}
         <FilterForm filter providers errors/>
         <p class="muted result-count" data-testid="model-count" aria-live="polite">
             {if count == 1 { "1 model".to_string() } else { format!("{count} models") }}

@@ -6,6 +6,7 @@ pub mod budgets;
 pub mod catalog;
 pub mod days;
 pub mod error;
+pub mod free_usage;
 pub mod guardrails;
 pub mod money;
 pub mod routing;
@@ -21,6 +22,7 @@ pub use catalog::{
 };
 pub use audit::{AuditEntryInfo, AuditPage, AUDIT_PAGE};
 pub use error::ConsoleError;
+pub use free_usage::FreeUsage;
 pub use guardrails::{
     checked, guardrail_field, GuardrailForm, GuardrailInfo, GuardrailKey, GuardrailList, ModelChoice, ProviderChoice, GUARDRAIL_FIELDS,
 };

@@ -84,6 +84,16 @@ impl Usd {
     }
 }
 
+impl Usd {
+    /// [`Usd::parse_positive`] that also takes zero (a limit of zero: none, or off).
+    pub fn parse_non_negative(s: &str) -> Result<Usd, MoneyError> {
+        match Usd::parse_positive(s) {
+            Err(MoneyError::NotPositive) if Decimal::from_str(s.trim()).is_ok_and(|d| d.is_zero()) => Ok(Usd::ZERO),
+            other => other,
+        }
+    }
+}
+
 impl fmt::Display for Usd {
     /// Always ten decimals, as the seed renders money: `100.0000000000`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -184,19 +184,24 @@ impl ApiKeys {
                 }
             });
         }
-        Ok(AuthedKey {
-            id: row.id.clone(),
-            org_id: row.org_id.clone(),
-            created_by: row.created_by.clone(),
-            name: row.name.clone(),
-            prefix: row.prefix.clone(),
-            management: row.management,
-            budget_units: row.budget_units,
-            budget_period: crate::controls::admission::stored_period(row.budget_reset.as_deref()),
-            spend_units: row.spend_units,
-            expires_at: row.expires_at,
-            created_at: row.created_at,
-        })
+        Ok(authed(&row))
+    }
+}
+
+/// A stored key as the request path carries it.
+pub fn authed(row: &ApiKeyRow) -> AuthedKey {
+    AuthedKey {
+        id: row.id.clone(),
+        org_id: row.org_id.clone(),
+        created_by: row.created_by.clone(),
+        name: row.name.clone(),
+        prefix: row.prefix.clone(),
+        management: row.management,
+        budget_units: row.budget_units,
+        budget_period: crate::controls::admission::stored_period(row.budget_reset.as_deref()),
+        spend_units: row.spend_units,
+        expires_at: row.expires_at,
+        created_at: row.created_at,
     }
 }
 

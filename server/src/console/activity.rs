@@ -14,6 +14,9 @@ const RECENT: i64 = 10;
 /// Deep pages are refused rather than scanned.
 const MAX_PAGE: u32 = 10_000;
 
+/// How requests made in the console's chat playground name their key.
+const PLAYGROUND_KEY: &str = "Console playground";
+
 fn key_names(keys: &[ApiKeyRow]) -> HashMap<String, String> {
     keys.iter().map(|k| (k.id.clone(), k.name.clone())).collect()
 }
@@ -24,7 +27,8 @@ fn count(n: i64) -> u64 {
 
 pub(super) fn record_info(r: RequestRecord, names: &HashMap<String, String>) -> RequestLogInfo {
     RequestLogInfo {
-        key_name: r.key_id.as_ref().and_then(|k| names.get(k).cloned()).unwrap_or_default(),
+        // the only keys no listing has are the console playground's own
+        key_name: r.key_id.as_ref().map(|k| names.get(k).cloned().unwrap_or_else(|| PLAYGROUND_KEY.into())).unwrap_or_default(),
         created_at: clock::rfc3339(r.created_at),
         status: u16::try_from(r.status).unwrap_or(0),
         input_tokens: count(r.input_tokens),

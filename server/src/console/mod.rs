@@ -470,6 +470,10 @@ impl Backend for ConsoleBackend {
         models::page(self, &id)
     }
 
+    async fn free_usage(&self, c: &Caller) -> Result<Option<FreeUsage>> {
+        models::free_usage(self, c).await
+    }
+
     async fn activity(&self, c: &Caller, filter: ActivityFilter) -> Result<ActivityPage> {
         activity::activity(self, c, filter).await
     }

@@ -4,7 +4,7 @@
 use super::ConsoleBackend;
 use crate::catalog::{Kind, Modality, ModelEntry};
 use app::backend::Result;
-use app::types::{ConsoleError, ModelInfo, ModelKind, ModelPage};
+use app::types::{ConsoleError, FreeUsage, ModelInfo, ModelKind, ModelPage};
 
 /// A catalog entry as the console shows it.
 pub(crate) fn model_info(m: &ModelEntry) -> ModelInfo {
@@ -45,4 +45,16 @@ pub(super) fn page(b: &ConsoleBackend, id: &str) -> Result<ModelPage> {
         .filter(|m| b.state.providers.is_on(&m.provider))
         .ok_or_else(|| ConsoleError::not_found(format!("no model config found for: {}", id.trim())))?;
     Ok(ModelPage { model: model_info(model), base_url: b.state.config.public_url() })
+}
+
+/// The caller's free-model requests since 00:00 UTC (every key they created, the
+/// playground's too) and everyone's, as admission counts them from the request log.
+pub(super) async fn free_usage(b: &ConsoleBackend, c: &app::backend::Caller) -> Result<Option<FreeUsage>> {
+    let Some(ctx) = b.ctx(c).await? else { return Ok(None) };
+    let start = crate::controls::Period::Daily.start(crate::clock::now());
+    let db = &b.state.db;
+    let used_today = db.free_requests_since(Some(&ctx.user.id), start).await.map_err(super::internal)?;
+    let used_global_today = db.free_requests_since(None, start).await.map_err(super::internal)?;
+    let limits = b.state.controls.free;
+    Ok(Some(FreeUsage { used_today, limit_per_user: limits.per_user, used_global_today, limit_global: limits.global }))
 }

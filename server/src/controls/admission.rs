@@ -18,7 +18,7 @@ use super::policy::{OrgPolicy, Policies, Scope};
 use crate::accounts::AuthedKey;
 use crate::gateway::error::{GatewayError, RateLimit};
 use crate::logs::Recorder;
-use crate::storage::Db;
+use crate::storage::{Db, GuestOf};
 use app::types::Usd;
 
 /// What a limit is: how to seed its counter and how to name it when it refuses.
@@ -33,13 +33,17 @@ enum Kind {
     PerMinute { scope: Scope, tokens: bool, until: i64 },
     /// Requests on free models today (from `start`), by the key's user or by everyone.
     Free { everyone: bool, start: i64 },
+    /// A guest's spending today, by its cookie id or by everyone at its address.
+    GuestSpend { by_ip: bool, start: i64 },
+    /// A guest's requests on free models today (its share of the per-user free limit).
+    GuestFree { start: i64 },
 }
 
 impl Kind {
     fn unit(self) -> Unit {
         match self {
             Kind::PerMinute { tokens: true, .. } => Unit::Tokens,
-            Kind::PerMinute { tokens: false, .. } | Kind::Free { .. } => Unit::Requests,
+            Kind::PerMinute { tokens: false, .. } | Kind::Free { .. } | Kind::GuestFree { .. } => Unit::Requests,
             _ => Unit::Cost,
         }
     }
@@ -63,12 +67,28 @@ pub struct FreeLimits {
     pub global: i64,
 }
 
+/// Daily spending limits of guests, in money units; 0 = none.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct GuestLimits {
+    pub per_guest: i64,
+    pub per_ip: i64,
+}
+
+/// A visitor of the console playground who has not signed in: the id its cookie carries
+/// and its address. Its requests go through the guest pool's key.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Guest {
+    pub id: String,
+    pub ip: String,
+}
+
 #[derive(Default)]
 pub struct Controls {
     pub counters: Counters,
     /// Guardrails and routing settings per organization.
     pub policies: Policies,
     pub free: FreeLimits,
+    pub guests: GuestLimits,
 }
 
 pub fn balance_counter(org_id: &str) -> String {
@@ -87,8 +107,8 @@ fn guardrail_owner(scope: Scope, key: &AuthedKey) -> String {
     }
 }
 
-/// Every limit a request of `key` must fit under, with what each is.
-fn limits(key: &AuthedKey, policy: &OrgPolicy, free: FreeLimits, demand: Demand, now: i64) -> Vec<(Limit, Kind)> {
+/// Every limit a request of `key` (for `guest`, if one) must fit under, with what each is.
+fn limits(key: &AuthedKey, guest: Option<(&Guest, GuestLimits)>, policy: &OrgPolicy, free: FreeLimits, demand: Demand, now: i64) -> Vec<(Limit, Kind)> {
     let mut out = vec![(
         Limit { counter: balance_counter(&key.org_id), cap: Cap::Stored, until: i64::MAX, amount: demand.cost },
         Kind::Balance,
@@ -105,15 +125,28 @@ fn limits(key: &AuthedKey, policy: &OrgPolicy, free: FreeLimits, demand: Demand,
             Kind::KeyBudget { start },
         ));
     }
-    if demand.free {
-        let day = Period::Daily;
-        let (start, until) = (day.start(now), day.next_reset(now).unwrap_or(i64::MAX));
-        for (cap, everyone, counter) in [
-            (free.per_user, false, format!("free:user:{}@{start}", key.created_by)),
-            (free.global, true, format!("free:all@{start}")),
-        ] {
+    let day = Period::Daily;
+    let (start, until) = (day.start(now), day.next_reset(now).unwrap_or(i64::MAX));
+    if let Some((g, caps)) = guest {
+        for (cap, by_ip, counter) in
+            [(caps.per_guest, false, format!("guest:id:{}@{start}", g.id)), (caps.per_ip, true, format!("guest:ip:{}@{start}", g.ip))]
+        {
             if cap > 0 {
-                out.push((Limit { counter, cap: Cap::Fixed(cap), until, amount: 1 }, Kind::Free { everyone, start }));
+                out.push((Limit { counter, cap: Cap::Fixed(cap), until, amount: demand.cost }, Kind::GuestSpend { by_ip, start }));
+            }
+        }
+    }
+    if demand.free {
+        // a guest has its own share of the per-user limit (they all use the pool's key)
+        let (mine, mine_kind) = match guest {
+            Some((g, _)) => (format!("free:guest:{}@{start}", g.id), Kind::GuestFree { start }),
+            None => (format!("free:user:{}@{start}", key.created_by), Kind::Free { everyone: false, start }),
+        };
+        for (cap, kind, counter) in
+            [(free.per_user, mine_kind, mine), (free.global, Kind::Free { everyone: true, start }, format!("free:all@{start}"))]
+        {
+            if cap > 0 {
+                out.push((Limit { counter, cap: Cap::Fixed(cap), until, amount: 1 }, kind));
             }
         }
     }
@@ -162,8 +195,23 @@ impl Controls {
         policy: &OrgPolicy,
         demand: Demand,
     ) -> Result<Hold, GatewayError> {
+        self.admit_as(db, recorder, key, None, policy, demand).await
+    }
+
+    /// [`Controls::admit`] for a request made by `guest` (through the guest pool's key), which
+    /// also reserves against the guest's daily limits.
+    pub async fn admit_as(
+        &self,
+        db: &Db,
+        recorder: &Recorder,
+        key: &AuthedKey,
+        guest: Option<&Guest>,
+        policy: &OrgPolicy,
+        demand: Demand,
+    ) -> Result<Hold, GatewayError> {
         let now = crate::clock::now();
-        let (limits, kinds): (Vec<Limit>, Vec<Kind>) = limits(key, policy, self.free, demand, now).into_iter().unzip();
+        let guest_limits = guest.map(|g| (g, self.guests));
+        let (limits, kinds): (Vec<Limit>, Vec<Kind>) = limits(key, guest_limits, policy, self.free, demand, now).into_iter().unzip();
         let mut refreshed = false;
         let failed = |e: crate::storage::StoreError| {
             tracing::error!(error = %e, "spend lookup for admission failed");
@@ -176,7 +224,11 @@ impl Controls {
         for _ in 0..4 {
             match self.counters.reserve(&limits).await.map_err(shared_failed)? {
                 Ok(()) => {
-                    let entries = limits.iter().zip(&kinds).map(|(l, k)| (l.counter.clone(), k.unit(), l.amount)).collect();
+                    let entries = limits
+                        .iter()
+                        .zip(&kinds)
+                        .map(|(l, k)| super::hold::Entry { counter: l.counter.clone(), unit: k.unit(), reserved: l.amount, balance: *k == Kind::Balance })
+                        .collect();
                     return Ok(Hold::new(self.counters.clone(), entries));
                 }
                 Err(Refusal::Unseeded(missing)) => {
@@ -201,6 +253,17 @@ impl Controls {
                                 let used = db.free_requests_since(user, start).await.map_err(failed)?;
                                 self.counters.seed(counter, used, until).await.map_err(shared_failed)?;
                             }
+                            Kind::GuestSpend { by_ip, start } => {
+                                let Some(g) = guest else { return Err(GatewayError::Internal) };
+                                let of = if by_ip { GuestOf::Ip(&g.ip) } else { GuestOf::Id(&g.id) };
+                                let spent = db.guest_usage_since(of, true, start).await.map_err(failed)?;
+                                self.counters.seed(counter, spent, until).await.map_err(shared_failed)?;
+                            }
+                            Kind::GuestFree { start } => {
+                                let Some(g) = guest else { return Err(GatewayError::Internal) };
+                                let used = db.guest_usage_since(GuestOf::Id(&g.id), false, start).await.map_err(failed)?;
+                                self.counters.seed(counter, used, until).await.map_err(shared_failed)?;
+                            }
                         }
                     }
                 }
@@ -214,7 +277,9 @@ impl Controls {
                         Kind::KeyBudget { .. } => GatewayError::KeyBudgetExceeded,
                         Kind::GuardrailBudget { scope: Scope::Key, .. } => GatewayError::GuardrailBudgetExceeded,
                         Kind::GuardrailBudget { scope: Scope::Org, .. } => GatewayError::OrgGuardrailBudgetExceeded,
-                        Kind::Free { everyone: false, .. } => GatewayError::FreeModelDailyLimit,
+                        Kind::Free { everyone: false, .. } | Kind::GuestFree { .. } => GatewayError::FreeModelDailyLimit,
+                        Kind::GuestSpend { .. } => GatewayError::GuestDailyLimit,
+                        Kind::Balance if guest.is_some() => GatewayError::GuestPoolEmpty,
                         Kind::Free { everyone: true, .. } => GatewayError::FreeModelGlobalLimit,
                         Kind::PerMinute { scope, tokens, until } => GatewayError::RateLimited(RateLimit {
                             org: scope == Scope::Org,
@@ -240,6 +305,22 @@ impl Controls {
         }
         tracing::error!(org = %key.org_id, "admission could not seed its counters");
         Err(GatewayError::Internal)
+    }
+
+    /// Moves the budget counters (the key's, its guardrails') of a request of `key` made at
+    /// `at` by `delta` money units settled after its hold was closed: a video job, whose
+    /// estimate was charged at submit, settled or refunded when it ends. The balance counter
+    /// is left alone (whoever booked the ledger entry sets it from the ledger).
+    pub async fn adjust_spend(&self, key: &AuthedKey, policy: &OrgPolicy, at: i64, delta: i64) {
+        let demand = Demand { cost: delta, ..Demand::default() };
+        let moves: Vec<(String, i64)> = limits(key, None, policy, self.free, demand, at)
+            .into_iter()
+            .filter(|(_, kind)| kind.unit() == Unit::Cost && *kind != Kind::Balance)
+            .map(|(l, _)| (l.counter, delta))
+            .collect();
+        if let Err(e) = self.counters.adjust_each(moves).await {
+            tracing::error!(error = %e, "could not move the budget counters of a late settlement");
+        }
     }
 
     /// Forgets, every hour, the counters of periods that have ended.

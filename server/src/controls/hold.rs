@@ -17,27 +17,39 @@ pub enum Unit {
     Requests,
 }
 
+/// One counter a hold reserved on.
+#[derive(Debug)]
+pub(super) struct Entry {
+    pub counter: String,
+    pub unit: Unit,
+    pub reserved: i64,
+    /// The balance: it carries the settled charge until the log writer books it.
+    pub balance: bool,
+}
+
 pub struct Hold {
     counters: Counters,
-    /// Counter, what it counts, what was reserved on it.
-    entries: Vec<(String, Unit, i64)>,
+    entries: Vec<Entry>,
     open: bool,
 }
 
 impl Hold {
-    pub(super) fn new(counters: Counters, entries: Vec<(String, Unit, i64)>) -> Hold {
+    pub(super) fn new(counters: Counters, entries: Vec<Entry>) -> Hold {
         Hold { counters, entries, open: true }
     }
 
-    /// The request cost `cost` and used `tokens`: every counter moves from its reservation to it.
+    /// The request cost `cost` and used `tokens`: every counter moves from its reservation to
+    /// it. Of this process's share (Redis leases) the reservation goes; a balance keeps the
+    /// charge in it until the charge is written.
     pub fn settle(mut self, cost: i64, tokens: i64) {
-        self.counters.adjust_detached(self.entries.iter().map(|(name, unit, reserved)| {
-            let actual = match unit {
+        self.counters.adjust_detached(self.entries.iter().map(|e| {
+            let actual = match e.unit {
                 Unit::Cost => cost,
                 Unit::Tokens => tokens,
-                Unit::Requests => *reserved,
+                Unit::Requests => e.reserved,
             };
-            (name.as_str(), actual - reserved)
+            let share = if e.balance { actual - e.reserved } else { -e.reserved };
+            (e.counter.as_str(), actual - e.reserved, share)
         }));
         self.open = false;
     }
@@ -46,7 +58,7 @@ impl Hold {
 impl Drop for Hold {
     fn drop(&mut self) {
         if self.open {
-            self.counters.adjust_detached(self.entries.iter().map(|(n, _, r)| (n.as_str(), -r)));
+            self.counters.adjust_detached(self.entries.iter().map(|e| (e.counter.as_str(), -e.reserved, -e.reserved)));
         }
     }
 }

@@ -12,7 +12,7 @@ pub mod policy;
 pub mod shared;
 pub mod store;
 
-pub use admission::{Controls, Demand, FreeLimits};
+pub use admission::{Controls, Demand, FreeLimits, Guest, GuestLimits};
 pub use hold::Hold;
 pub use store::Counters;
 pub use period::Period;

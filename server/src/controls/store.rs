@@ -48,23 +48,37 @@ impl Counters {
         }
     }
 
+    /// Moves counters by spend that is final (no share of this process's to give back).
     pub async fn adjust_each(&self, moves: Vec<(String, i64)>) -> CounterResult<()> {
         match self {
             Counters::Local(c) => {
                 c.adjust_each(moves.iter().map(|(n, d)| (n.as_str(), *d)));
                 Ok(())
             }
-            Counters::Shared(c) => c.adjust_each(&moves).await,
+            Counters::Shared(c) => c.adjust_each(&moves.into_iter().map(|(n, d)| (n, d, 0)).collect::<Vec<_>>()).await,
+        }
+    }
+
+    /// A balance counter stops carrying `units` of charges this process settled: they are
+    /// written to the ledger (or given up).
+    pub async fn forget_written(&self, counter: String, units: i64) -> CounterResult<()> {
+        match self {
+            Counters::Local(c) => {
+                c.adjust_each([(counter.as_str(), -units)]);
+                Ok(())
+            }
+            Counters::Shared(c) => c.adjust_each(&[(counter, -units, -units)]).await,
         }
     }
 
     /// Moves counters without waiting (settling and releasing holds, from any context): at
-    /// once here, in a task for Redis.
-    pub fn adjust_detached<'a>(&self, moves: impl IntoIterator<Item = (&'a str, i64)>) {
+    /// once here, in a task for Redis. Each move: counter, what `used` moves by, and what
+    /// this process's share of it (in Redis, see `shared`) moves by.
+    pub fn adjust_detached<'a>(&self, moves: impl IntoIterator<Item = (&'a str, i64, i64)>) {
         match self {
-            Counters::Local(c) => c.adjust_each(moves),
+            Counters::Local(c) => c.adjust_each(moves.into_iter().map(|(n, used, _)| (n, used))),
             Counters::Shared(c) => {
-                let moves: Vec<(String, i64)> = moves.into_iter().map(|(n, d)| (n.to_string(), d)).collect();
+                let moves: Vec<(String, i64, i64)> = moves.into_iter().map(|(n, u, h)| (n.to_string(), u, h)).collect();
                 let c = c.clone();
                 let Ok(rt) = tokio::runtime::Handle::try_current() else {
                     tracing::error!("no runtime to release a shared reservation on");

@@ -34,6 +34,7 @@ async fn chat(state: AppState, protocol: Protocol, key: ApiKey, headers: HeaderM
         started,
         anthropic_version: header(&headers, "anthropic-version"),
         anthropic_beta: header(&headers, "anthropic-beta"),
+        guest: None,
     };
     pipeline::run(&state, call).await
 }

@@ -56,6 +56,8 @@ pub enum GatewayError {
     FreeModelGlobalLimit,
     FreeModelDailyLimit,
     GuestDailyLimit,
+    /// The operator's guest pool has no credit left.
+    GuestPoolEmpty,
     RateLimited(RateLimit),
     AutoRoutingOff,
     // upstream
@@ -86,6 +88,7 @@ impl GatewayError {
             ModelNotAllowed => StatusCode::FORBIDDEN,
             BadGateway | UpstreamUnavailable | UpstreamError { .. } | NoProviderHandler => StatusCode::BAD_GATEWAY,
             Timeout => StatusCode::GATEWAY_TIMEOUT,
+            GuestPoolEmpty => StatusCode::SERVICE_UNAVAILABLE,
             RewriteFailed | BillingConfig | Internal | ListModelsFailed => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -123,6 +126,7 @@ impl GatewayError {
             FreeModelGlobalLimit => "The free model usage has reached its daily global limit today.".into(),
             FreeModelDailyLimit => "The free model usage has reached its daily limit today.".into(),
             GuestDailyLimit => "Guest daily spending limit exceeded. Please try again tomorrow or upgrade to a paid plan.".into(),
+            GuestPoolEmpty => GUEST_POOL_EMPTY.into(),
             RateLimited(r) => format!(
                 "rate limit exceeded: {} {} per minute for this {}; retry in {} s",
                 r.limit,
@@ -150,7 +154,7 @@ impl GatewayError {
             UnknownPath => "unknown_url",
             PendingPayment(_) | InDebt => "insufficient_quota",
             KeyBudgetExceeded | GuardrailBudgetExceeded | OrgGuardrailBudgetExceeded | FreeModelGlobalLimit
-            | FreeModelDailyLimit | GuestDailyLimit => "quota_exceeded",
+            | FreeModelDailyLimit | GuestDailyLimit | GuestPoolEmpty => "quota_exceeded",
             ModelNotAllowed => "model_not_allowed",
             RateLimited(_) => "rate_limit_exceeded",
             AutoRoutingOff => "auto_routing_disabled",
@@ -198,7 +202,7 @@ impl GatewayError {
     pub fn render(&self, protocol: Protocol) -> Response {
         let mut resp = (self.status(), axum::Json(self.body(protocol))).into_response();
         // Clients retry 5xx and rate limits on their own; a bad request or a refusal is final.
-        let retry = matches!(self.status().as_u16(), 502 | 503 | 504) || matches!(self, GatewayError::RateLimited(_));
+        let retry = matches!(self.status().as_u16(), 502..=504) || matches!(self, GatewayError::RateLimited(_));
         resp.headers_mut().insert("x-should-retry", HeaderValue::from_static(if retry { "true" } else { "false" }));
         if let GatewayError::RateLimited(r) = self {
             rate_limit_headers(resp.headers_mut(), r, protocol);
@@ -210,6 +214,9 @@ impl GatewayError {
 /// The message a caller gets for `model: "auto"` while its organization has auto routing off.
 pub const AUTO_ROUTING_OFF: &str = "auto routing is turned off for this organization: name a model in the \"model\" field, \
      or turn auto routing on in Console → Settings → Routing";
+
+/// Guests' requests when the operator's guest pool has no credit left (503: ours, not the seed's).
+pub const GUEST_POOL_EMPTY: &str = "the guest playground has used up its credit for now: sign up to keep going";
 
 /// `retry-after`, OpenAI's `x-ratelimit-*` and, for Anthropic callers, `anthropic-ratelimit-*`.
 fn rate_limit_headers(h: &mut axum::http::HeaderMap, r: &RateLimit, protocol: Protocol) {
@@ -238,7 +245,7 @@ pub fn openai_type(status: StatusCode) -> &'static str {
         402 => "insufficient_quota",
         403 => "permission_error",
         429 => "rate_limit_error",
-        502 | 503 | 504 => "upstream_error",
+        502..=504 => "upstream_error",
         _ => "server_error",
     }
 }

@@ -3,7 +3,7 @@
 
 pub mod account_info;
 pub mod auth;
-mod body;
+pub mod body;
 pub mod chat;
 pub mod error;
 pub mod management;

@@ -36,14 +36,14 @@ pub async fn anthropic_request_id(req: Request, next: Next) -> Response {
     resp
 }
 
-/// State-changing console and sign-in requests must come from our own pages: a browser
+/// State-changing console, sign-in and playground requests must come from our own pages: a browser
 /// sends `Origin` (and `Sec-Fetch-Site`) on such requests; a foreign one is refused. The
 /// per-session CSRF token checked by every console write is the second line.
 pub async fn same_origin_writes(req: Request, next: Next) -> Response {
     let path = req.uri().path();
     let guarded = req.method() != Method::GET
         && req.method() != Method::HEAD
-        && (path.starts_with("/console/") || path.starts_with("/auth/"));
+        && (path.starts_with("/console/") || path.starts_with("/auth/") || path.starts_with("/playground/"));
     if guarded {
         let headers = req.headers();
         if headers.get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {

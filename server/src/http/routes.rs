@@ -85,6 +85,10 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/api/v1/payments/webhook", post(payments::webhook))
         .route("/api/v1/key", get(crate::gateway::account_info::get_key))
         .route("/api/v1/credits", get(crate::gateway::account_info::get_credits))
+        .route("/api/v1/videos", post(crate::video::handlers::submit_video))
+        .route("/api/v1/videos/{job_id}", get(crate::video::handlers::get_video))
+        .route("/api/v1/videos/{job_id}/content", get(crate::video::handlers::get_video_content))
+        .route("/api/v1/videos/{job_id}/file", get(crate::video::handlers::get_video_file))
         .route("/openai/v1/chat/completions", post(gateway::chat::openai_chat_completions))
         .route("/openai/v1/models", get(gateway::models::openai_list))
         .route("/openai/v1/models/{*id}", get(gateway::models::openai_one))
@@ -111,6 +115,8 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
     let console = Router::new()
         .route("/auth/oauth/{provider}/start", get(oauth::start))
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
+        .route("/playground/chat", post(crate::playground::chat))
+        .route("/playground/me", get(crate::playground::me))
         .with_state(state.clone())
         .merge(pages)
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))
@@ -155,6 +161,7 @@ pub async fn start(state: AppState) -> anyhow::Result<Running> {
     state.catalog.reload(&state.db).await.map_err(|e| anyhow::anyhow!("cannot read the catalog changes: {e}"))?;
     state.catalog.watch(state.db.clone(), CATALOG_POLL);
     state.controls.sweep_hourly();
+    crate::video::start(&state);
     let listener = tokio::net::TcpListener::bind(&state.config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config.addr))?;

@@ -176,7 +176,7 @@ async fn settle_counters(counters: &Counters, records: &[RequestRecord], moved: 
             Some(m) => counters.set_balance(&counter, m.balance, m.version, units).await,
             // already written before (a retry), or given up: the balance did not move, the
             // counter stops carrying the charges
-            None => counters.adjust_each(vec![(counter, -units)]).await,
+            None => counters.forget_written(counter, units).await,
         };
         if let Err(e) = done {
             tracing::error!(error = %e, "could not update the shared balance counter");

@@ -33,10 +33,15 @@ pub struct Call {
     /// Anthropic headers forwarded to Anthropic upstreams.
     pub anthropic_version: Option<String>,
     pub anthropic_beta: Option<String>,
+    /// A guest of the console playground (then `key` is the guest pool's).
+    pub guest: Option<crate::controls::Guest>,
 }
 
 pub async fn run(state: &AppState, call: Call) -> Response {
     let mut draft = Draft::new(&call.request_id, &call.key.org_id, &call.key.id, call.client, call.started);
+    if let Some(g) = &call.guest {
+        draft.guest(g);
+    }
     match route_and_send(state, &call, &mut draft).await {
         Ok(Delivered::Done(resp)) => {
             state.recorder.record(draft.finish()).await;
@@ -109,7 +114,7 @@ async fn route_and_send(state: &AppState, call: &Call, draft: &mut Draft) -> Res
         demand.cost = demand.cost.max(crate::billing::pricing::worst_case_units(&p, summary.needs.input_tokens, out));
         demand.tokens = demand.tokens.max(summary.needs.input_tokens.saturating_add(out).min(i64::MAX as u64) as i64);
     }
-    match state.controls.admit(&state.db, &state.recorder, &call.key, &policy, demand).await {
+    match state.controls.admit_as(&state.db, &state.recorder, &call.key, call.guest.as_ref(), &policy, demand).await {
         Ok(hold) => draft.hold(hold),
         Err(e) => {
             draft.used(&first, route.reason.as_deref());

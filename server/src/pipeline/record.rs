@@ -35,6 +35,14 @@ impl Draft {
         }
     }
 
+    /// A guest's request: named in the log (its daily limits are seeded from it), and under
+    /// no key of its own.
+    pub fn guest(&mut self, g: &crate::controls::Guest) {
+        self.row.key_id = None;
+        self.row.guest_id = Some(g.id.clone());
+        self.row.guest_ip = Some(g.ip.clone());
+    }
+
     /// The reservation admission made for this request.
     pub fn hold(&mut self, hold: Hold) {
         self.hold = Some(hold);

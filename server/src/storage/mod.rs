@@ -7,10 +7,13 @@
 
 mod catalog_overrides;
 mod guardrails;
+mod keys;
+mod ledger;
 mod postgres;
 mod queries;
 mod records;
 mod sqlite;
+mod video;
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -19,6 +22,7 @@ pub use catalog_overrides::{CatalogOverrideRow, CatalogOverrides};
 pub use guardrails::{GuardrailKeyRow, GuardrailRow, Guardrails, RoutingSettingsRow};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use video::{VideoEnd, VideoFinished, VideoJobRow, VideoJobs, VideoProgress};
 
 pub type Db = Arc<dyn Store>;
 
@@ -267,6 +271,9 @@ pub trait Keys: Send + Sync {
     /// The request path's lookup: one indexed query on the keyed hash.
     async fn key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKeyRow>>;
     async fn key_by_id(&self, org_id: &str, id: &str) -> StoreResult<Option<ApiKeyRow>>;
+    /// The console playground's key of `user_id` in `org_id`, made on first use; it has no
+    /// secret and no listing, route or lookup by hash or id finds it.
+    async fn playground_key(&self, org_id: &str, user_id: &str, now: i64) -> StoreResult<ApiKeyRow>;
     async fn keys_of_org(&self, org_id: &str) -> StoreResult<Vec<ApiKeyRow>>;
     async fn set_key_status(&self, org_id: &str, id: &str, status: &str, now: i64) -> StoreResult<Option<ApiKeyRow>>;
     async fn touch_key(&self, id: &str, now: i64) -> StoreResult<()>;
@@ -338,6 +345,16 @@ pub struct RequestRecord {
     pub route_reason: Option<String>,
     /// The model used was free (catalog price zero): counts against the free-model limits.
     pub free: bool,
+    /// A guest's request (console playground): the guest's cookie id and address.
+    pub guest_id: Option<String>,
+    pub guest_ip: Option<String>,
+}
+
+/// Which guest a question is about: the one with this cookie id, or everyone at this address.
+#[derive(Clone, Copy, Debug)]
+pub enum GuestOf<'a> {
+    Id(&'a str),
+    Ip(&'a str),
 }
 
 /// Filter of the activity page; `status` is `ok` or `error`.
@@ -387,9 +404,12 @@ pub trait Records: Send + Sync {
     async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>>;
     async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals>;
     async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>>;
-    /// Requests on free models made at or after `since`: by keys `user_id` created, or by
-    /// everyone when None.
+    /// Requests on free models made at or after `since` and answered (status below 400; a
+    /// refused or failed one gave its place back): by keys `user_id` created, or by everyone.
     async fn free_requests_since(&self, user_id: Option<&str>, since: i64) -> StoreResult<i64>;
+    /// What one guest spent (`cost` true, in money units) or how many free-model requests it
+    /// made (`cost` false) since `since`, by its cookie id or by its address.
+    async fn guest_usage_since(&self, guest: GuestOf<'_>, cost: bool, since: i64) -> StoreResult<i64>;
     /// Requests, errors and mean latency per provider since `since`, across organizations.
     async fn provider_health(&self, since: i64) -> StoreResult<Vec<ProviderHealth>>;
 }
@@ -404,7 +424,7 @@ pub struct ProviderHealth {
 
 /// Everything the server needs from its database.
 #[async_trait]
-pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + Guardrails + 'static {
+pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + Guardrails + VideoJobs + 'static {
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;

@@ -22,9 +22,12 @@ impl PostgresStore {
 }
 
 super::queries::impl_store!(PostgresStore, sqlx::Postgres);
+super::keys::impl_keys!(PostgresStore);
+super::ledger::impl_ledger!(PostgresStore);
 super::catalog_overrides::impl_catalog_overrides!(PostgresStore);
 super::guardrails::impl_guardrails!(PostgresStore);
 super::records::impl_records!(PostgresStore, sqlx::Postgres);
+super::video::impl_video_jobs!(PostgresStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {

@@ -5,7 +5,7 @@
 macro_rules! impl_records {
     ($store:ty, $db:ty) => {
         const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
-             input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free";
+             input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip";
 
         /// Writes a batch inside the caller's transaction with a handful of statements,
         /// whatever its size: the log rows in one insert (those already written are skipped),
@@ -37,7 +37,9 @@ macro_rules! impl_records {
                     .push_bind(r.streamed)
                     .push_bind(r.usage_estimated)
                     .push_bind(r.route_reason.clone())
-                    .push_bind(r.free);
+                    .push_bind(r.free)
+                    .push_bind(r.guest_id.clone())
+                    .push_bind(r.guest_ip.clone());
             });
             q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
             let inserted: HashSet<String> = q.build_query_scalar::<String>().fetch_all(&mut *conn).await?.into_iter().collect();
@@ -155,13 +157,26 @@ macro_rules! impl_records {
                 let q = match user_id {
                     Some(user) => sqlx::query_scalar(
                         "SELECT COUNT(*) FROM request_logs r JOIN api_keys k ON k.id = r.key_id
-                         WHERE r.free AND r.created_at >= $1 AND k.created_by = $2",
+                         WHERE r.free AND r.status < 400 AND r.created_at >= $1 AND k.created_by = $2",
                     )
                     .bind(since)
                     .bind(user.to_string()),
-                    None => sqlx::query_scalar("SELECT COUNT(*) FROM request_logs WHERE free AND created_at >= $1").bind(since),
+                    None => sqlx::query_scalar("SELECT COUNT(*) FROM request_logs WHERE free AND status < 400 AND created_at >= $1").bind(since),
                 };
                 Ok(q.fetch_one(&self.pool).await?)
+            }
+
+            async fn guest_usage_since(&self, guest: crate::storage::GuestOf<'_>, cost: bool, since: i64) -> StoreResult<i64> {
+                use crate::storage::GuestOf;
+                let what = if cost { "CAST(COALESCE(SUM(cost_units), 0) AS BIGINT)" } else { "COUNT(*)" };
+                let (column, value) = match guest {
+                    GuestOf::Id(id) => ("guest_id", id),
+                    GuestOf::Ip(ip) => ("guest_ip", ip),
+                };
+                let free = if cost { "" } else { " AND free AND status < 400" };
+                // column and aggregate come from the constants above, never from input
+                let sql = format!("SELECT {what} FROM request_logs WHERE {column} = $1 AND created_at >= $2{free}");
+                Ok(sqlx::query_scalar(&sql).bind(value.to_string()).bind(since).fetch_one(&self.pool).await?)
             }
 
             async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>> {

@@ -28,9 +28,12 @@ impl SqliteStore {
 }
 
 super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
+super::keys::impl_keys!(SqliteStore);
+super::ledger::impl_ledger!(SqliteStore);
 super::catalog_overrides::impl_catalog_overrides!(SqliteStore);
 super::guardrails::impl_guardrails!(SqliteStore);
 super::records::impl_records!(SqliteStore, sqlx::Sqlite);
+super::video::impl_video_jobs!(SqliteStore, sqlx::Sqlite, "");
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {

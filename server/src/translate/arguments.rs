@@ -53,11 +53,7 @@ fn repair_truncated_json(text: &str) -> Option<Value> {
             '"' => in_string = true,
             '{' => closers.push('}'),
             '[' => closers.push(']'),
-            '}' | ']' => {
-                if closers.pop() != Some(c) {
-                    return None;
-                }
-            }
+            '}' | ']' if closers.pop() != Some(c) => return None,
             _ => {}
         }
     }

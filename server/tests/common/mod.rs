@@ -65,8 +65,7 @@ pub async fn test_db(backend: Backend) -> TestDb {
 }
 
 pub fn test_config(data_dir: &std::path::Path) -> Config {
-    let mut c = Config::default();
-    c.addr = "127.0.0.1:0".into();
+    let mut c = Config { addr: "127.0.0.1:0".into(), ..Config::default() };
     c.data_dir = data_dir.to_path_buf();
     c.secret = Some("test-secret-test-secret-test-secret-0123".into());
     c.payment_webhook_secret = Some("whsec-test".into());

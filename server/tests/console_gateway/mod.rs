@@ -5,6 +5,7 @@
 mod activity;
 mod budgets;
 mod catalog;
+mod free_usage;
 mod guardrails;
 mod marketplace;
 

@@ -14,6 +14,10 @@ fn body(model: &str, i: usize) -> Value {
 
 /// A free-model request of the test key written to the log at `at`, as the writer would.
 async fn free_request_at(gw: &Gw, at: i64) {
+    free_request_answered(gw, at, 200).await
+}
+
+async fn free_request_answered(gw: &Gw, at: i64, status: i64) {
     let key = gw.app.db.keys_of_org(&gw.org).await.unwrap()[0].id.clone();
     let r = gateai::storage::RequestRecord {
         id: uuid::Uuid::new_v4().to_string(),
@@ -23,7 +27,7 @@ async fn free_request_at(gw: &Gw, at: i64) {
         protocol: "openai".into(),
         model_requested: FREE.into(),
         model_used: Some(FREE.into()),
-        status: 200,
+        status,
         free: true,
         ..Default::default()
     };
@@ -40,6 +44,8 @@ both!(a_user_past_the_daily_free_limit_gets_the_seeds_message, |b| async move {
     // yesterday's requests do not count, today's do
     free_request_at(&gw, gateai::clock::now() - 86_400 * 2).await;
     free_request_at(&gw, gateai::clock::now() - gateai::clock::now().rem_euclid(86_400)).await;
+    // a request refused today (429) gave its place back: it does not count
+    free_request_answered(&gw, gateai::clock::now(), 429).await;
     for i in 0..2 {
         let r = gw.openai(body(FREE, i)).await;
         assert_eq!(r.status, 200, "{}", r.text);

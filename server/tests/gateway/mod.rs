@@ -11,3 +11,5 @@ mod budgets;
 mod guardrails;
 mod free_models;
 mod scale_out;
+mod playground;
+mod leases;

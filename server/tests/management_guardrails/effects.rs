@@ -21,6 +21,19 @@ both!(an_allowlist_set_through_the_api_holds_from_the_next_completion, |b| async
     assert_eq!((&a["key_hash"], &a["guardrail_id"], &a["key_name"]), (&json!(m.key_id), &json!(id), &json!("test")), "{a}");
     assert!(a["key_label"].as_str().unwrap().starts_with("sk-or-v1-") && a["created_at"].is_string(), "{a}");
     assert_eq!(m.admin("GET", &format!("/api/v1/guardrails/{id}"), None).await.body["data"]["key_hashes"], json!([m.key_id]));
+    // the account-wide list has every guardrail's assignments: this one's and another's
+    let other = m.create(json!({"name": "second"})).await;
+    m.assign(&other).await;
+    let all = m.admin("GET", "/api/v1/guardrails/assignments/keys", None).await;
+    assert_eq!((all.status, &all.body["total_count"]), (200, &json!(2)), "{}", all.text);
+    let mut ids: Vec<&str> = all.body["data"].as_array().unwrap().iter().map(|a| a["guardrail_id"].as_str().unwrap()).collect();
+    ids.sort();
+    let mut want = vec![id.as_str(), other.as_str()];
+    want.sort();
+    assert_eq!(ids, want);
+    let page = m.admin("GET", "/api/v1/guardrails/assignments/keys?offset=1&limit=1", None).await;
+    assert_eq!((page.body["data"].as_array().unwrap().len(), &page.body["total_count"]), (1, &json!(2)), "{}", page.text);
+    m.admin("DELETE", &format!("/api/v1/guardrails/{other}"), None).await;
 
     let upstream_before = m.gw.up.chat_requests().len();
     refused(&m.chat(MODEL).await, 403, "model not allowed by guardrail policy");
@@ -42,7 +55,17 @@ both!(an_allowlist_set_through_the_api_holds_from_the_next_completion, |b| async
     assert_eq!(m.admin("GET", &format!("{path}/assignments/keys"), None).await.body, json!({"data": [], "total_count": 0}));
     assert_eq!(
         m.actions().await,
-        ["guardrail.create", "guardrail.assign_keys", "guardrail.update", "guardrail.update", "guardrail.assign_keys", "guardrail.unassign_keys"]
+        [
+            "guardrail.create",
+            "guardrail.assign_keys",
+            "guardrail.create",
+            "guardrail.assign_keys",
+            "guardrail.delete",
+            "guardrail.update",
+            "guardrail.update",
+            "guardrail.assign_keys",
+            "guardrail.unassign_keys"
+        ]
     );
 });
 

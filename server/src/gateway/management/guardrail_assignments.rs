@@ -27,20 +27,40 @@ pub async fn list_keys(
     Path(id): Path<String>,
     query: Result<Query<HashMap<String, String>>, QueryRejection>,
 ) -> Response {
-    let (offset, limit) = match page_of(query) {
-        Ok(p) => p,
-        Err(e) => return e.error().render(Protocol::OpenAi),
-    };
     // 404 for a guardrail of another organization (or none)
     if let Err(e) = changes(&state, &me).get(&id).await {
         return refused(e);
     }
-    let (assignments, keys) = match tokio::try_join!(state.db.guardrail_keys_of_org(&me.org_id), state.db.keys_of_org(&me.org_id)) {
+    key_assignments(&state, &me.org_id, Some(&id), query).await
+}
+
+/// `GET /api/v1/guardrails/assignments/keys`: every key assignment of every guardrail of the
+/// organization (OpenRouter's "list all key assignments"), paged with `offset` and `limit`.
+pub async fn list_all_keys(
+    State(state): State<AppState>,
+    ManagementKey(me): ManagementKey,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    key_assignments(&state, &me.org_id, None, query).await
+}
+
+/// The organization's key assignments, of one guardrail or of all, as OpenRouter lists them.
+async fn key_assignments(
+    state: &AppState,
+    org_id: &str,
+    guardrail: Option<&str>,
+    query: Result<Query<HashMap<String, String>>, QueryRejection>,
+) -> Response {
+    let (offset, limit) = match page_of(query) {
+        Ok(p) => p,
+        Err(e) => return e.error().render(Protocol::OpenAi),
+    };
+    let (assignments, keys) = match tokio::try_join!(state.db.guardrail_keys_of_org(org_id), state.db.keys_of_org(org_id)) {
         Ok(both) => both,
         Err(e) => return refused(e.into()),
     };
-    let mine: Vec<_> = assignments.iter().filter(|a| a.guardrail_id == id).collect();
-    let items: Vec<String> = mine
+    let chosen: Vec<_> = assignments.iter().filter(|a| guardrail.is_none_or(|g| a.guardrail_id == g)).collect();
+    let items: Vec<String> = chosen
         .iter()
         .skip(offset)
         .take(limit)
@@ -57,7 +77,7 @@ pub async fn list_keys(
             o.finish()
         })
         .collect();
-    render::json(StatusCode::OK, format!("{{\"data\":[{}],\"total_count\":{}}}", items.join(","), mine.len()))
+    render::json(StatusCode::OK, format!("{{\"data\":[{}],\"total_count\":{}}}", items.join(","), chosen.len()))
 }
 
 async fn key_hashes(headers: &HeaderMap, body: Body) -> Result<Vec<String>, Response> {

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/guardrails", get(guardrails::list).post(guardrails::create))
         .route("/api/v1/guardrails/", get(guardrails::list).post(guardrails::create))
         .route("/api/v1/guardrails/{id}", get(guardrails::get_one).patch(guardrails::update).delete(guardrails::delete))
+        .route("/api/v1/guardrails/assignments/keys", get(guardrail_assignments::list_all_keys))
         .route(
             "/api/v1/guardrails/{id}/assignments/keys",
             get(guardrail_assignments::list_keys).post(guardrail_assignments::assign_keys),

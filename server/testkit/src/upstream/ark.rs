@@ -1,5 +1,10 @@
 //! ModelArk / Seedance video tasks (PROTOCOLS §5): create, poll (`queued` → `running` →
 //! `succeeded`|`failed`), and the finished video served at `/files/{id}.mp4`.
+//!
+//! A create carrying `X-Client-Request-Id` is idempotent here: the same id answers the task it
+//! made the first time (and does not count as a new task). Prompt markers: `[[videofail]]`
+//! (the task fails), `[[videotokens:N]]` (the task reports N tokens instead of
+//! width × height × frames / 1024).
 
 use super::{bearer_ok, json_response, now_secs, UpstreamDouble};
 use axum::body::Body;
@@ -11,6 +16,8 @@ use serde_json::{json, Value};
 pub(crate) struct Task {
     model: String,
     fail: bool,
+    /// Tokens to report instead of the computed figure (`[[videotokens:N]]`).
+    tokens: Option<u64>,
     polls: usize,
     seed: i64,
     resolution: String,
@@ -46,7 +53,18 @@ pub(crate) fn dimensions(resolution: &str, ratio: &str) -> (u64, u64) {
     row[i]
 }
 
-pub(crate) fn create(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response {
+pub(crate) async fn create(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response {
+    let answer = register(d, h, body);
+    // the task exists from here on, even if the caller goes away before the answer
+    let delay = d.lock().video_create_delay;
+    if !delay.is_zero() {
+        tokio::time::sleep(delay).await;
+    }
+    answer
+}
+
+/// Validates and records the task (or finds the one made with the same client request id).
+fn register(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response {
     if !bearer_ok(h) {
         return unauthorized();
     }
@@ -74,7 +92,11 @@ pub(crate) fn create(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response
     };
     let (width, height) = dimensions(&resolution, &ratio);
     let now = now_secs();
+    let client_id = h.get("x-client-request-id").and_then(|v| v.to_str().ok()).map(str::to_string);
     let mut g = d.lock();
+    if let Some(existing) = client_id.as_ref().and_then(|c| g.video_clients.get(c)) {
+        return json_response(200, json!({"id": existing}), &[]);
+    }
     let n = g.next("cgt");
     let seed = match body.get("seed").and_then(Value::as_i64) {
         Some(s) if s >= 0 => s,
@@ -84,6 +106,7 @@ pub(crate) fn create(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response
     let task = Task {
         model: model.into(),
         fail: prompt.contains("[[videofail]]"),
+        tokens: marker_number(&prompt, "[[videotokens:"),
         polls: 0,
         seed,
         resolution,
@@ -98,6 +121,9 @@ pub(crate) fn create(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response
         updated_at: now,
     };
     g.tasks.insert(id.clone(), task);
+    if let Some(c) = client_id {
+        g.video_clients.insert(c, id.clone());
+    }
     g.video_tasks_created += 1;
     json_response(200, json!({"id": id}), &[])
 }
@@ -135,7 +161,7 @@ pub(crate) fn get(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
     });
     match status {
         "succeeded" => {
-            let tokens = t.width * t.height * t.frames / 1024;
+            let tokens = t.tokens.unwrap_or(t.width * t.height * t.frames / 1024);
             out["content"] = json!({"video_url": format!("{}/files/{id}.mp4", d.url), "last_frame_url": null});
             out["usage"] = json!({"completion_tokens": tokens, "total_tokens": tokens});
         }
@@ -163,6 +189,12 @@ pub(crate) fn file(d: &UpstreamDouble, name: &str) -> Response {
         .expect("response")
 }
 
+/// The number after `prefix` (up to `]]`) in `text`.
+fn marker_number(text: &str, prefix: &str) -> Option<u64> {
+    let rest = &text[text.find(prefix)? + prefix.len()..];
+    rest[..rest.find("]]")?].trim().parse().ok()
+}
+
 /// `YYYYMMDDhhmmss` (UTC) of a unix time, as in Ark task ids.
 fn datetime(secs: u64) -> String {
     let days = (secs / 86_400) as i64;
@@ -187,5 +219,7 @@ mod tests {
         assert_eq!(super::datetime(1_743_414_619), "20250331095019");
         assert_eq!(super::dimensions("720p", "16:9"), (1280, 720));
         assert_eq!(1280 * 720 * 121 / 1024, 108_900);
+        assert_eq!(super::marker_number("a [[videotokens: 5000]] b", "[[videotokens:"), Some(5000));
+        assert_eq!(super::marker_number("a [[videotokens:x]]", "[[videotokens:"), None);
     }
 }

@@ -107,6 +107,10 @@ pub(crate) struct Inner {
     video_polls: usize,
     tasks: HashMap<String, ark::Task>,
     video_tasks_created: usize,
+    /// `X-Client-Request-Id` of a create → the task it made.
+    video_clients: HashMap<String, String>,
+    /// Wait after a task is made, before answering its create.
+    video_create_delay: Duration,
 }
 
 impl Inner {
@@ -139,6 +143,8 @@ impl UpstreamDouble {
             video_polls: 2,
             tasks: HashMap::new(),
             video_tasks_created: 0,
+            video_clients: HashMap::new(),
+            video_create_delay: Duration::ZERO,
         };
         let d = UpstreamDouble { url: format!("http://{local}"), inner: Arc::new(Mutex::new(inner)) };
         let app = Router::new().fallback(handle).with_state(d.clone());
@@ -213,6 +219,13 @@ impl UpstreamDouble {
         self.lock().max_recorded = n;
     }
 
+    /// Delay between making a video task and answering its create (default 0): a caller that
+    /// dies in between has a task upstream without knowing its id.
+    pub fn set_video_create_delay(&self, d: Duration) {
+        self.lock().video_create_delay = d;
+    }
+
+    /// Video tasks made (a create repeated with the same `X-Client-Request-Id` makes none).
     pub fn video_tasks_created(&self) -> usize {
         self.lock().video_tasks_created
     }
@@ -264,7 +277,7 @@ async fn handle(State(d): State<UpstreamDouble>, ConnectInfo(conn): ConnectInfo<
             openai::models(h, id)
         }
     } else if *m == Method::POST && path == "/api/v3/contents/generations/tasks" {
-        ark::create(&d, h, json)
+        ark::create(&d, h, json).await
     } else if *m == Method::GET && path.starts_with("/api/v3/contents/generations/tasks/") {
         ark::get(&d, h, &path["/api/v3/contents/generations/tasks/".len()..])
     } else if *m == Method::GET && path.starts_with("/files/") {
