@@ -2,11 +2,20 @@
 
 use super::tokens::{random_hex, Hasher};
 use crate::clock;
-use crate::storage::{Db, InviteRow, OrgRow};
+use crate::storage::{Db, InviteRow, MembershipOrgRow, OrgRow};
 use app::types::{OrgSummary, Role};
 
 pub const INVITE_DAYS: i64 = 7;
 const INVITE_PURPOSE: &str = "invite";
+
+/// The organization a signed-in user works in: the one picked in the session if still a
+/// member, else the personal one, else the first.
+pub fn chosen<'a>(orgs: &'a [MembershipOrgRow], wanted: Option<&str>) -> Option<&'a MembershipOrgRow> {
+    wanted
+        .and_then(|w| orgs.iter().find(|o| o.id == w))
+        .or_else(|| orgs.iter().find(|o| o.personal))
+        .or_else(|| orgs.first())
+}
 
 pub fn summary(id: &str, name: &str, personal: bool, role: &str) -> OrgSummary {
     OrgSummary { id: id.into(), name: name.into(), personal, role: Role::parse(role).unwrap_or(Role::Member) }

@@ -84,11 +84,7 @@ impl ConsoleBackend {
         };
         let orgs = self.state.db.orgs_of_user(&user.id).await.map_err(internal)?;
         let wanted = sget::<String>(c, ORG).await?;
-        let chosen = wanted
-            .and_then(|w| orgs.iter().find(|o| o.id == w).cloned())
-            .or_else(|| orgs.iter().find(|o| o.personal).cloned())
-            .or_else(|| orgs.first().cloned());
-        let Some(o) = chosen else { return Err(internal("user without organization")) };
+        let Some(o) = orgs::chosen(&orgs, wanted.as_deref()) else { return Err(internal("user without organization")) };
         let csrf = match sget::<String>(c, CSRF).await? {
             Some(t) => t,
             None => {

@@ -20,6 +20,11 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers.get(name).and_then(|v| v.to_str().ok()).map(String::from)
 }
 
+/// The request's id, as the request-id layer set it (a fresh one if it is missing).
+pub fn request_id(headers: &HeaderMap) -> String {
+    header(headers, "x-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
 async fn chat(state: AppState, protocol: Protocol, key: ApiKey, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let body = match read_json(&headers, body, state.config.gateway.max_body_bytes).await {
@@ -30,7 +35,7 @@ async fn chat(state: AppState, protocol: Protocol, key: ApiKey, headers: HeaderM
         client: protocol,
         body: Arc::new(body),
         key: key.0,
-        request_id: header(&headers, "x-request-id").unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+        request_id: request_id(&headers),
         started,
         anthropic_version: header(&headers, "anthropic-version"),
         anthropic_beta: header(&headers, "anthropic-beta"),

@@ -58,6 +58,8 @@ pub enum GatewayError {
     GuestDailyLimit,
     /// The operator's guest pool has no credit left.
     GuestPoolEmpty,
+    /// A visitor who has not signed in, on a server that turns guests away.
+    GuestsOff,
     RateLimited(RateLimit),
     AutoRoutingOff,
     // upstream
@@ -75,7 +77,7 @@ impl GatewayError {
     pub fn status(&self) -> StatusCode {
         use GatewayError::*;
         match self {
-            InvalidApiKey => StatusCode::UNAUTHORIZED,
+            InvalidApiKey | GuestsOff => StatusCode::UNAUTHORIZED,
             ManagementKeyOnCompletions => StatusCode::FORBIDDEN,
             ModelNotFound(_) | UnknownPath => StatusCode::NOT_FOUND,
             ModelRequired | InvalidModel | NotAChatModel(_) | NoCapableModel(_) | InvalidJson | UnreadableBody
@@ -127,6 +129,7 @@ impl GatewayError {
             FreeModelDailyLimit => "The free model usage has reached its daily limit today.".into(),
             GuestDailyLimit => "Guest daily spending limit exceeded. Please try again tomorrow or upgrade to a paid plan.".into(),
             GuestPoolEmpty => GUEST_POOL_EMPTY.into(),
+            GuestsOff => GUESTS_OFF.into(),
             RateLimited(r) => format!(
                 "rate limit exceeded: {} {} per minute for this {}; retry in {} s",
                 r.limit,
@@ -150,6 +153,7 @@ impl GatewayError {
         use GatewayError::*;
         match self {
             InvalidApiKey => "invalid_api_key",
+            GuestsOff => "guests_off",
             ModelNotFound(_) => "model_not_found",
             UnknownPath => "unknown_url",
             PendingPayment(_) | InDebt => "insufficient_quota",
@@ -214,6 +218,9 @@ impl GatewayError {
 /// The message a caller gets for `model: "auto"` while its organization has auto routing off.
 pub const AUTO_ROUTING_OFF: &str = "auto routing is turned off for this organization: name a model in the \"model\" field, \
      or turn auto routing on in Console → Settings → Routing";
+
+/// A visitor's playground request when the server turns guests away.
+pub const GUESTS_OFF: &str = "sign in to use the playground: guests are turned off on this server";
 
 /// Guests' requests when the operator's guest pool has no credit left (503: ours, not the seed's).
 pub const GUEST_POOL_EMPTY: &str = "the guest playground has used up its credit for now: sign up to keep going";

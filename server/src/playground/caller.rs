@@ -18,8 +18,7 @@ pub enum Payer {
     Guest { key: AuthedKey, guest: Guest },
 }
 
-/// The signed-in user's id and chosen organization (id, name), as the console resolves them:
-/// the one picked in the session if still a member, else the personal one, else the first.
+/// The signed-in user's id and chosen organization (id, name), as the console resolves them.
 pub async fn signed_in(state: &AppState, session: &Session) -> Result<Option<(String, String, String)>, StoreError> {
     let uid = session.get::<String>(UID).await.ok().flatten();
     let Some(uid) = uid else { return Ok(None) };
@@ -28,11 +27,7 @@ pub async fn signed_in(state: &AppState, session: &Session) -> Result<Option<(St
     }
     let orgs = state.db.orgs_of_user(&uid).await?;
     let wanted = session.get::<String>(ORG).await.ok().flatten();
-    let chosen = wanted
-        .and_then(|w| orgs.iter().find(|o| o.id == w))
-        .or_else(|| orgs.iter().find(|o| o.personal))
-        .or_else(|| orgs.first());
-    Ok(chosen.map(|o| (uid.clone(), o.id.clone(), o.name.clone())))
+    Ok(crate::accounts::orgs::chosen(&orgs, wanted.as_deref()).map(|o| (uid.clone(), o.id.clone(), o.name.clone())))
 }
 
 /// The user's playground key in the organization (made on first use).

@@ -16,7 +16,7 @@ use app::backend::ClientIp;
 use app::types::Usd;
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use caller::Payer;
@@ -31,15 +31,8 @@ pub const GUEST_MAX_TOKENS: u64 = 1024;
 /// What a guest may send at most (the API's limit is for real clients).
 const GUEST_MAX_BODY: usize = 256 * 1024;
 
-pub const GUESTS_OFF: &str = "sign in to use the playground: guests are turned off on this server";
-
 fn guests_on(state: &AppState) -> bool {
     state.controls.guests.per_guest > 0
-}
-
-fn failure(status: StatusCode, message: &str, code: &str) -> Response {
-    let body = json!({"error": {"message": message, "type": "invalid_request_error", "param": null, "code": code}});
-    (status, Json(body)).into_response()
 }
 
 async fn payer(state: &AppState, session: &Session, headers: &HeaderMap, ip: &str) -> Result<(Payer, Option<HeaderValue>), Response> {
@@ -52,7 +45,7 @@ async fn payer(state: &AppState, session: &Session, headers: &HeaderMap, ip: &st
         return Ok((Payer::User { key, org_name }, None));
     }
     if !guests_on(state) {
-        return Err(failure(StatusCode::UNAUTHORIZED, GUESTS_OFF, "guests_off"));
+        return Err(GatewayError::GuestsOff.render(Protocol::OpenAi));
     }
     let (guest, set_cookie) = guest::identify(headers, &state.hasher, ip, state.config.https());
     Ok((Payer::Guest { key: caller::guest_pool_key(), guest }, set_cookie))
@@ -85,10 +78,7 @@ pub async fn chat(
                 client: Protocol::OpenAi,
                 body: Arc::new(body),
                 key,
-                request_id: headers
-                    .get("x-request-id")
-                    .and_then(|v| v.to_str().ok())
-                    .map_or_else(|| uuid::Uuid::new_v4().to_string(), String::from),
+                request_id: crate::gateway::chat::request_id(&headers),
                 started,
                 anthropic_version: None,
                 anthropic_beta: None,

@@ -203,7 +203,7 @@ both!(an_empty_pool_and_guests_turned_off_are_said_plainly, |b| async move {
     fund_pool(&off, "10").await;
     let r = chat(&off, &browser(), &body(100)).await;
     assert_eq!(r.status, 401, "{}", r.text);
-    assert_eq!(r.body["error"]["message"], gateai::playground::GUESTS_OFF);
+    assert_eq!(r.body["error"]["message"], gateai::gateway::error::GUESTS_OFF);
     let m = me(&off, &browser()).await;
     assert_eq!(m.body, json!({"signed_in": false, "organization": null, "guest": null, "guests_allowed": false}));
     // a foreign page cannot spend a visitor's allowance
