@@ -90,6 +90,15 @@ pub trait Backend: Send + Sync + 'static {
     async fn activity(&self, caller: &Caller, filter: ActivityFilter) -> Result<ActivityPage>;
     async fn dashboard_activity(&self, caller: &Caller) -> Result<DashboardActivity>;
 
+    // --- video webhooks (the current organization's) ---------------------------------------
+    /// The masked signing secret (made on first need) and one page of webhook deliveries,
+    /// newest first, each with every attempt; `page` from 1.
+    async fn webhooks(&self, caller: &Caller, page: u32) -> Result<WebhooksPage>;
+    /// The whole signing secret, for every member of the organization.
+    async fn webhook_secret(&self, caller: &Caller) -> Result<WebhookSecret>;
+    /// A new signing secret (owners and admins); the old one stops signing at once.
+    async fn rotate_webhook_secret(&self, caller: &Caller, csrf: String) -> Result<WebhookSecret>;
+
     // --- admin (instance administrators only) --------------------------------------------
     async fn admin_users(&self, caller: &Caller) -> Result<Vec<UserAdminInfo>>;
     async fn admin_codes(&self, caller: &Caller) -> Result<Vec<RedemptionCodeInfo>>;

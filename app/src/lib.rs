@@ -11,5 +11,6 @@ pub mod pages;
 pub mod shell;
 pub mod snippets;
 pub mod types;
+pub mod video;
 
 pub use shell::{shell, App};

@@ -6,7 +6,7 @@ use crate::pages::{
     balance::BalancePage, budgets::BudgetsPage, dashboard::DashboardPage, invite::InvitePage, keys::KeysPage, layout::Layout,
     model_detail::ModelDetailPage, models::ModelsPage, not_found::NotFound, organization::OrganizationPage, playground::PlaygroundPage,
     routing_settings::RoutingSettingsPage, setup::SetupPage, sign_in::SignInPage, sign_up::SignUpPage,
-    guardrails::GuardrailsPage,
+    guardrails::GuardrailsPage, video_playground::VideoPlaygroundPage, webhooks::WebhooksPageView,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Title};
@@ -36,7 +36,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// The console. Pages under the layout need a session, except the model marketplace
-/// (`/models…`, open to visitors like OpenRouter's) and the chat playground (guests); the
+/// (`/models…`, open to visitors like OpenRouter's) and the chat and video playgrounds (guests); the
 /// sign-in, sign-up and set-up pages do not. Add a page: a file in `pages/`, a route here, an entry in `pages/layout.rs`'s nav.
 ///
 /// Every route renders `SsrMode::Async`: the server sends complete HTML (all data loaded), so
@@ -66,9 +66,11 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/guardrails") view=GuardrailsPage ssr=SsrMode::Async/>
                         <Route path=path!("/settings/routing") view=RoutingSettingsPage ssr=SsrMode::Async/>
                         <Route path=path!("/audit") view=AuditLogPage ssr=SsrMode::Async/>
+                        <Route path=path!("/webhooks") view=WebhooksPageView ssr=SsrMode::Async/>
                         <Route path=path!("/models") view=ModelsPage ssr=SsrMode::Async/>
                         <Route path=path!("/models/*id") view=ModelDetailPage ssr=SsrMode::Async/>
                         <Route path=path!("/playground") view=PlaygroundPage ssr=SsrMode::Async/>
+                        <Route path=path!("/playground/video") view=VideoPlaygroundPage ssr=SsrMode::Async/>
                         <Route path=path!("/activity") view=ActivityPageView ssr=SsrMode::Async/>
                         <Route path=path!("/balance") view=BalancePage ssr=SsrMode::Async/>
                         <Route path=path!("/organization") view=OrganizationPage ssr=SsrMode::Async/>

@@ -25,6 +25,8 @@ pub mod org;
 pub mod playground;
 pub mod session;
 pub mod settings;
+pub mod webhooks;
+pub mod video_playground;
 
 /// Where the server functions are mounted (the server routes `/console/api/*` to them).
 pub const API_PREFIX: &str = "/console/api";

@@ -5,7 +5,8 @@
 //!   stream (`data: {chat.completion.chunk}` frames, a last chunk with `usage`, `data: [DONE]`)
 //!   with the header `x-gateai-model`, or a non-2xx status with the OpenAI error envelope.
 //!   Signed-in people use their session cookie, guests the guest cookie the server sets.
-//! - `GET /playground/me`: who is calling and, for guests, what is left of today's allowance.
+//! - `GET /playground/me`: who is calling (the organization and its balance) and, for
+//!   guests, what is left of today's allowance.
 //!
 //! Everything here is plain data and parsing, so it runs (and is tested) off the browser too.
 
@@ -23,6 +24,9 @@ pub struct PlaygroundMe {
     pub signed_in: bool,
     #[serde(default)]
     pub organization: Option<String>,
+    /// A signed-in user's organization balance (USD, decimal string).
+    #[serde(default)]
+    pub balance_usd: Option<String>,
     #[serde(default)]
     pub guest: Option<GuestAllowance>,
     /// False when the server turns guests away (then a visitor must sign in).

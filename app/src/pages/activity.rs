@@ -2,7 +2,7 @@
 //! as a GET form, totals of everything the filter matches, and pages.
 
 use crate::api::activity::activity;
-use crate::components::{use_session, Loading, Money, PageHeader, RequestTable, ShowError};
+use crate::components::{use_session, Loading, Money, PageHeader, Pager, RequestTable, ShowError};
 use crate::types::{ActivityFilter, ActivityPage, KeyChoice};
 use leptos::either::Either;
 use leptos::prelude::*;
@@ -56,17 +56,7 @@ fn ActivityBody(filter: ActivityFilter, errors: Errors, page: ActivityPage) -> i
         <section class="card" aria-labelledby="requests-heading">
             <h2 id="requests-heading">"Requests"</h2>
             <RequestTable rows=page.rows caption="Requests, newest first"/>
-            <nav class="pagination" aria-label="Activity pages" data-testid="pagination">
-                {match prev {
-                    Some(href) => Either::Left(view! { <a class="button secondary small" href=href rel="prev" data-testid="prev-page">"← Newer"</a> }),
-                    None => Either::Right(view! { <span class="button secondary small disabled" aria-disabled="true">"← Newer"</span> }),
-                }}
-                <span class="page-info" data-testid="page-info">{format!("Page {current} of {pages}")}</span>
-                {match next {
-                    Some(href) => Either::Left(view! { <a class="button secondary small" href=href rel="next" data-testid="next-page">"Older →"</a> }),
-                    None => Either::Right(view! { <span class="button secondary small disabled" aria-disabled="true">"Older →"</span> }),
-                }}
-            </nav>
+            <Pager label="Activity pages" prev next info=format!("Page {current} of {pages}")/>
         </section>
     }
 }

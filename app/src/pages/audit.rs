@@ -2,9 +2,9 @@
 //! a management key), what was done to what. Every member may read it.
 
 use crate::api::settings::audit_log;
-use crate::components::{use_session, DataTable, Empty, Loading, PageHeader, ShowError, Time};
+use crate::components::{use_session, DataTable, Empty, Loading, PageHeader, Pager, ShowError, Time};
 use crate::types::AuditPage;
-use leptos::either::{Either, EitherOf3};
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
@@ -66,16 +66,6 @@ fn AuditTable(page: AuditPage) -> impl IntoView {
                 })
                 .collect_view()}
         </DataTable>
-        <nav class="pagination" aria-label="Audit log pages" data-testid="pagination">
-            {match prev {
-                Some(href) => Either::Left(view! { <a class="button secondary small" href=href rel="prev" data-testid="prev-page">"← Newer"</a> }),
-                None => Either::Right(view! { <span class="button secondary small disabled" aria-disabled="true">"← Newer"</span> }),
-            }}
-            <span class="page-info" data-testid="page-info">{format!("Page {current}")}</span>
-            {match next {
-                Some(href) => Either::Left(view! { <a class="button secondary small" href=href rel="next" data-testid="next-page">"Older →"</a> }),
-                None => Either::Right(view! { <span class="button secondary small disabled" aria-disabled="true">"Older →"</span> }),
-            }}
-        </nav>
+        <Pager label="Audit log pages" prev next info=format!("Page {current}")/>
     }
 }

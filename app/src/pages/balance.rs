@@ -2,7 +2,7 @@
 
 use crate::api::money::{dashboard, ledger, RedeemCode};
 use crate::components::{
-    field_error, use_session, ActionError, Authed, FormField, LedgerTable, Loading, Money, Notice, PageHeader,
+    field_error, use_session, ActionError, Authed, FormField, LedgerTable, Loading, Money, Notice, PageHeader, Pager,
     ShowError,
 };
 use crate::types::LedgerPage;
@@ -99,16 +99,6 @@ fn LedgerPageView(page: LedgerPage) -> impl IntoView {
     let next = (current < pages).then(|| format!("/balance?page={}", current + 1));
     view! {
         <LedgerTable entries=page.entries caption="Ledger entries, newest first"/>
-        <nav class="pagination" aria-label="Ledger pages" data-testid="pagination">
-            {match prev {
-                Some(href) => Either::Left(view! { <a class="button secondary small" href=href rel="prev" data-testid="prev-page">"← Newer"</a> }),
-                None => Either::Right(view! { <span class="button secondary small disabled" aria-disabled="true">"← Newer"</span> }),
-            }}
-            <span class="page-info" data-testid="page-info">{format!("Page {current} of {pages} · {} entries", page.total)}</span>
-            {match next {
-                Some(href) => Either::Left(view! { <a class="button secondary small" href=href rel="next" data-testid="next-page">"Older →"</a> }),
-                None => Either::Right(view! { <span class="button secondary small disabled" aria-disabled="true">"Older →"</span> }),
-            }}
-        </nav>
+        <Pager label="Ledger pages" prev next info=format!("Page {current} of {pages} · {} entries", page.total)/>
     }
 }

@@ -26,13 +26,13 @@ const MAIN_NAV: &[NavItem] = &[
     NavItem { href: "/keys", label: "API keys", exact: false, testid: "nav-keys" },
     NavItem { href: "/budgets", label: "Budgets", exact: false, testid: "nav-budgets" },
     NavItem { href: "/models", label: "Models", exact: false, testid: "nav-models" },
-    NavItem { href: "/playground", label: "Playground", exact: false, testid: "nav-playground" },
+    NavItem { href: "/playground", label: "Playground", exact: true, testid: "nav-playground" },
+    NavItem { href: "/playground/video", label: "Video playground", exact: false, testid: "nav-video" },
     NavItem { href: "/activity", label: "Activity", exact: false, testid: "nav-activity" },
-    // PLACEHOLDER (not built yet; add when the page exists):
-    //   NavItem { href: "/video", label: "Video", exact: false, testid: "nav-video" },
     NavItem { href: "/balance", label: "Balance", exact: false, testid: "nav-balance" },
     NavItem { href: "/guardrails", label: "Guardrails", exact: false, testid: "nav-guardrails" },
     NavItem { href: "/settings/routing", label: "Settings · Routing", exact: false, testid: "nav-routing" },
+    NavItem { href: "/webhooks", label: "Webhooks", exact: false, testid: "nav-webhooks" },
     NavItem { href: "/audit", label: "Audit log", exact: false, testid: "nav-audit" },
     NavItem { href: "/organization", label: "Organization", exact: false, testid: "nav-organization" },
 ];
@@ -46,9 +46,10 @@ const ADMIN_NAV: &[NavItem] = &[
 ];
 
 /// Pages a signed-out visitor may see: the model marketplace (nothing in it belongs to an
-/// organization) and the chat playground (guests try models on a small daily allowance).
+/// organization) and the chat and video playgrounds (guests try models on a small daily
+/// allowance).
 fn is_public(path: &str) -> bool {
-    path == "/models" || path.starts_with("/models/") || path == "/playground"
+    path == "/models" || path.starts_with("/models/") || path == "/playground" || path == "/playground/video"
 }
 
 fn nav_list(items: &'static [NavItem]) -> impl IntoView {

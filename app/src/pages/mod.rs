@@ -29,6 +29,10 @@ pub mod routing_settings;
 pub mod setup;
 pub mod sign_in;
 pub mod sign_up;
+pub mod webhooks;
+mod video_form;
+mod video_jobs;
+pub mod video_playground;
 
 /// Percent-encodes a text for a query-parameter value (keeps `/` readable).
 pub(crate) fn encode(s: &str) -> String {

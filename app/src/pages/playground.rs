@@ -194,20 +194,12 @@ impl Chat {
 
     /// Reads who is calling and, for a guest, today's allowance.
     fn refresh_me(self) {
-        #[cfg(feature = "hydrate")]
-        leptos::task::spawn_local(async move {
-            if let Some((200, text)) = super::playground_fetch::get_text(crate::api::playground::ME_URL).await {
-                if let Some(me) = PlaygroundMe::parse(&text) {
-                    self.me.try_set(Some(me));
-                }
-            }
-        });
+        load_me(self.me);
     }
 }
 
 #[component]
 pub fn PlaygroundPage() -> impl IntoView {
-    let viewer = use_session().viewer;
     let models = Resource::new(|| (), |_| list_models());
     let chat = Chat::new();
     // the buttons work once the page is interactive (the chat needs JavaScript)
@@ -218,26 +210,15 @@ pub fn PlaygroundPage() -> impl IntoView {
     });
     on_cleanup(move || chat.stop());
 
-    let who = move || {
-        Suspend::new(async move {
-            match viewer.await {
-                Ok(Some(v)) => EitherOf3::A(view! {
-                    <p class="muted playground-who" data-testid="playground-signed-in">
-                        "Answers are charged to the balance of " <strong>{v.org.name}</strong> "."
-                    </p>
-                }),
-                Ok(None) => EitherOf3::B(view! { <GuestNotice me=chat.me/> }),
-                Err(e) => EitherOf3::C(view! { <ShowError error=e/> }),
-            }
-        })
-    };
-
     view! {
         <PageHeader
             title="Playground"
             description="Chat with any model of the catalog in your browser. Answers stream in as they are written."
         />
-        <Transition fallback=|| ()>{who}</Transition>
+        <p class="playground-switch">
+            <a href="/playground/video" data-testid="to-video-playground">"Video playground: make a video with Seedance →"</a>
+        </p>
+        <WhoPays what="Answers" guest=ViewFn::from(move || view! { <GuestNotice me=chat.me/> })/>
         <noscript>
             <p class="alert alert-warning">"The playground needs JavaScript to send messages and show the answers."</p>
         </noscript>
@@ -312,6 +293,43 @@ fn Conversation(chat: Chat, ready: RwSignal<bool>) -> AnyView {
         </section>
     }
     .into_any()
+}
+
+/// Reads who a playground charges (the organization and its balance, or a guest's allowance)
+/// into `me` (in the browser; the server renders without it).
+pub fn load_me(me: RwSignal<Option<PlaygroundMe>>) {
+    #[cfg(feature = "hydrate")]
+    leptos::task::spawn_local(async move {
+        if let Some((200, text)) = super::playground_fetch::get_text(crate::api::playground::ME_URL).await {
+            if let Some(m) = PlaygroundMe::parse(&text) {
+                me.try_set(Some(m));
+            }
+        }
+    });
+    #[cfg(not(feature = "hydrate"))]
+    let _ = me;
+}
+
+/// The line above a playground saying who pays for `what`: the signed-in organization, or
+/// `guest` (the page's guest notice).
+#[component]
+pub fn WhoPays(what: &'static str, guest: ViewFn) -> impl IntoView {
+    let viewer = use_session().viewer;
+    let who = move || {
+        let guest = guest.clone();
+        Suspend::new(async move {
+            match viewer.await {
+                Ok(Some(v)) => EitherOf3::A(view! {
+                    <p class="muted playground-who" data-testid="playground-signed-in">
+                        {what} " are charged to the balance of " <strong>{v.org.name}</strong> "."
+                    </p>
+                }),
+                Ok(None) => EitherOf3::B(guest.run()),
+                Err(e) => EitherOf3::C(view! { <ShowError error=e/> }),
+            }
+        })
+    };
+    view! { <Transition fallback=|| ()>{who}</Transition> }
 }
 
 /// What a guest is told, with what is left of today's allowance once it is known.

@@ -148,3 +148,23 @@ pub async fn get_text(url: &str) -> Option<(u16, String)> {
     let status = response.status();
     Some((status, text_of(&response).await))
 }
+
+/// `POST url` on this origin with a JSON body: the status and body, or what to tell the
+/// person when the server is unreachable (the video playground's submit).
+pub async fn post_json(url: &str, body: &str) -> Result<(u16, String), String> {
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_credentials(RequestCredentials::SameOrigin);
+    if let Ok(headers) = Headers::new() {
+        let _ = headers.set("content-type", "application/json");
+        init.set_headers(&headers);
+    }
+    init.set_body(&JsValue::from_str(body));
+    let window = web_sys::window().ok_or_else(|| "no browser window".to_string())?;
+    let response = JsFuture::from(window.fetch_with_str_and_init(url, &init))
+        .await
+        .map_err(|_| "The server could not be reached; check your connection and try again.".to_string())?;
+    let response = response.dyn_into::<Response>().map_err(|_| "the answer was not an HTTP response".to_string())?;
+    let status = response.status();
+    Ok((status, text_of(&response).await))
+}

@@ -37,6 +37,9 @@ pub struct ModelInfo {
     pub price_cached_input: Option<Decimal>,
     pub price_cache_write: Option<Decimal>,
     pub price_video: Option<Decimal>,
+    /// Video models: frames a second (the estimate's frames = duration × fps).
+    #[serde(default)]
+    pub fps: Option<u32>,
 }
 
 impl ModelInfo {

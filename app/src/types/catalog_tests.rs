@@ -20,6 +20,7 @@ fn model(id: &str, provider: &str, input: &str, context: u64) -> ModelInfo {
         price_cached_input: None,
         price_cache_write: None,
         price_video: None,
+        fps: None,
     }
 }
 

@@ -10,6 +10,8 @@ pub mod free_usage;
 pub mod guardrails;
 pub mod money;
 pub mod routing;
+pub mod webhooks;
+pub mod video;
 
 pub use activity::{
     ActivityFilter, ActivityPage, ActivityQuery, ActivityTotals, DashboardActivity, KeyChoice, RequestLogInfo, SpendPoint,
@@ -28,6 +30,8 @@ pub use guardrails::{
 };
 pub use routing::{preference_text, preference_words, RoutingSettings};
 pub use money::Usd;
+pub use webhooks::{WebhookAttemptInfo, WebhookDeliveryInfo, WebhookSecret, WebhooksPage, WEBHOOK_PAGE};
+pub use video::{VideoHistory, VideoJobInfo, VIDEO_HISTORY_PAGE};
 
 use serde::{Deserialize, Serialize};
 

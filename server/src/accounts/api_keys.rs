@@ -28,6 +28,26 @@ pub struct AuthedKey {
     pub created_at: i64,
 }
 
+impl AuthedKey {
+    /// A key the key lookups do not list (the guest pool's, a user's playground key seen by
+    /// the video worker): no budget, no expiry, nothing spent yet.
+    pub fn unlisted(id: &str, org_id: &str, name: &str, created_at: i64) -> AuthedKey {
+        AuthedKey {
+            id: id.into(),
+            org_id: org_id.into(),
+            created_by: String::new(),
+            name: name.into(),
+            prefix: String::new(),
+            management: false,
+            budget_units: None,
+            budget_period: crate::controls::Period::Never,
+            spend_units: 0,
+            expires_at: None,
+            created_at,
+        }
+    }
+}
+
 /// How a new key is made beyond its name.
 #[derive(Clone, Debug, Default)]
 pub struct KeyOptions {

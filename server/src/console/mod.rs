@@ -21,6 +21,7 @@ mod guardrails;
 mod keys;
 mod models;
 mod routing;
+mod webhooks;
 
 const LEDGER_PAGE: u32 = 25;
 
@@ -476,6 +477,18 @@ impl Backend for ConsoleBackend {
 
     async fn dashboard_activity(&self, c: &Caller) -> Result<DashboardActivity> {
         activity::dashboard(self, c).await
+    }
+
+    async fn webhooks(&self, c: &Caller, page: u32) -> Result<WebhooksPage> {
+        webhooks::page(self, c, page).await
+    }
+
+    async fn webhook_secret(&self, c: &Caller) -> Result<WebhookSecret> {
+        webhooks::reveal(self, c).await
+    }
+
+    async fn rotate_webhook_secret(&self, c: &Caller, csrf: String) -> Result<WebhookSecret> {
+        webhooks::rotate(self, c, &csrf).await
     }
 
     async fn admin_catalog(&self, c: &Caller) -> Result<Vec<CatalogEntryAdmin>> {

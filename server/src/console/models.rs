@@ -30,6 +30,7 @@ pub(crate) fn model_info(m: &ModelEntry) -> ModelInfo {
         price_cached_input: m.price_cached_input,
         price_cache_write: m.price_cache_write,
         price_video: m.price_video,
+        fps: m.fps,
     }
 }
 

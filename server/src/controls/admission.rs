@@ -307,13 +307,14 @@ impl Controls {
         Err(GatewayError::Internal)
     }
 
-    /// Moves the budget counters (the key's, its guardrails') of a request of `key` made at
-    /// `at` by `delta` money units settled after its hold was closed: a video job, whose
-    /// estimate was charged at submit, settled or refunded when it ends. The balance counter
-    /// is left alone (whoever booked the ledger entry sets it from the ledger).
-    pub async fn adjust_spend(&self, key: &AuthedKey, policy: &OrgPolicy, at: i64, delta: i64) {
+    /// Moves the budget counters (the key's, its guardrails', a guest's daily spending) of a
+    /// request of `key` (made by `guest`, if one) at `at` by `delta` money units settled after
+    /// its hold was closed: a video job, whose estimate was charged at submit, settled or
+    /// refunded when it ends. The balance counter is left alone (whoever booked the ledger
+    /// entry sets it from the ledger).
+    pub async fn adjust_spend(&self, key: &AuthedKey, guest: Option<&Guest>, policy: &OrgPolicy, at: i64, delta: i64) {
         let demand = Demand { cost: delta, ..Demand::default() };
-        let moves: Vec<(String, i64)> = limits(key, None, policy, self.free, demand, at)
+        let moves: Vec<(String, i64)> = limits(key, guest.map(|g| (g, self.guests)), policy, self.free, demand, at)
             .into_iter()
             .filter(|(_, kind)| kind.unit() == Unit::Cost && *kind != Kind::Balance)
             .map(|(l, _)| (l.counter, delta))

@@ -117,6 +117,8 @@ pub fn router(state: AppState) -> anyhow::Result<Router> {
         .route("/auth/oauth/{provider}/callback", get(oauth::callback))
         .route("/playground/chat", post(crate::playground::chat))
         .route("/playground/me", get(crate::playground::me))
+        .route("/playground/videos", post(crate::playground::video::submit).get(crate::playground::video::history))
+        .route("/playground/videos/{job_id}", get(crate::playground::video::job))
         .with_state(state.clone())
         .merge(pages)
         .layer(axum::middleware::from_fn(middleware::same_origin_writes))

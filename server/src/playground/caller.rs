@@ -3,7 +3,7 @@
 
 use crate::accounts::login::{ORG, UID};
 use crate::accounts::AuthedKey;
-use crate::controls::{Guest, Period};
+use crate::controls::Guest;
 use crate::state::AppState;
 use crate::storage::StoreError;
 use tower_sessions::Session;
@@ -16,6 +16,16 @@ pub enum Payer {
     /// A signed-in user, spending `org_name`'s balance.
     User { key: AuthedKey, org_name: String },
     Guest { key: AuthedKey, guest: Guest },
+}
+
+impl Payer {
+    /// The key the request goes through and, for a guest, who the guest is.
+    pub fn into_parts(self) -> (AuthedKey, Option<Guest>) {
+        match self {
+            Payer::User { key, .. } => (key, None),
+            Payer::Guest { key, guest } => (key, Some(guest)),
+        }
+    }
 }
 
 /// The signed-in user's id and chosen organization (id, name), as the console resolves them.
@@ -39,17 +49,5 @@ pub async fn user_key(state: &AppState, user_id: &str, org_id: &str) -> Result<A
 /// The key guests' requests go through: the guest pool's, with no budget of its own (the
 /// guest limits and the pool's balance hold them).
 pub fn guest_pool_key() -> AuthedKey {
-    AuthedKey {
-        id: "guest-pool".into(),
-        org_id: GUEST_POOL_ORG.into(),
-        created_by: String::new(),
-        name: "Guests".into(),
-        prefix: String::new(),
-        management: false,
-        budget_units: None,
-        budget_period: Period::Never,
-        spend_units: 0,
-        expires_at: None,
-        created_at: 0,
-    }
+    AuthedKey::unlisted("guest-pool", GUEST_POOL_ORG, "Guests", 0)
 }

@@ -1,11 +1,14 @@
-//! The console's chat playground: `POST /playground/chat` (an OpenAI chat body; the answer
-//! streamed as OpenAI server-sent events) and `GET /playground/me` (who is paying, and what a
-//! guest has left today). Signed-in users spend their organization's balance; visitors who
-//! have not signed in are guests under a daily limit, billed to the guest pool.
+//! The console's playgrounds: `POST /playground/chat` (an OpenAI chat body; the answer
+//! streamed as OpenAI server-sent events), the video playground's `/playground/videos…`
+//! (`video`), and `GET /playground/me` (who is paying: the organization and its balance, or
+//! what a guest has left today). Signed-in users spend their organization's balance; visitors
+//! who have not signed in are guests under a daily limit, billed to the guest pool.
 //! Requests go through the same pipeline, limits and log as the API.
 
 pub mod caller;
 pub mod guest;
+pub mod video;
+mod video_view;
 
 use crate::controls::Guest;
 use crate::gateway::error::GatewayError;
@@ -29,23 +32,25 @@ use tower_sessions::Session;
 /// daily allowance of ordinary models.
 pub const GUEST_MAX_TOKENS: u64 = 1024;
 /// What a guest may send at most (the API's limit is for real clients).
-const GUEST_MAX_BODY: usize = 256 * 1024;
+pub(crate) const GUEST_MAX_BODY: usize = 256 * 1024;
 
 fn guests_on(state: &AppState) -> bool {
     state.controls.guests.per_guest > 0
 }
 
-async fn payer(state: &AppState, session: &Session, headers: &HeaderMap, ip: &str) -> Result<(Payer, Option<HeaderValue>), Response> {
+/// Who pays for a playground request (with the `Set-Cookie` of a new guest), or why nobody
+/// does (guests turned off, storage failing).
+pub(crate) async fn payer(state: &AppState, session: &Session, headers: &HeaderMap, ip: &str) -> Result<(Payer, Option<HeaderValue>), GatewayError> {
     let internal = |e: crate::storage::StoreError| {
         tracing::error!(error = %e, "playground caller lookup failed");
-        GatewayError::Internal.render(Protocol::OpenAi)
+        GatewayError::Internal
     };
     if let Some((user, org, org_name)) = caller::signed_in(state, session).await.map_err(internal)? {
         let key = caller::user_key(state, &user, &org).await.map_err(internal)?;
         return Ok((Payer::User { key, org_name }, None));
     }
     if !guests_on(state) {
-        return Err(GatewayError::GuestsOff.render(Protocol::OpenAi));
+        return Err(GatewayError::GuestsOff);
     }
     let (guest, set_cookie) = guest::identify(headers, &state.hasher, ip, state.config.https());
     Ok((Payer::Guest { key: caller::guest_pool_key(), guest }, set_cookie))
@@ -62,12 +67,9 @@ pub async fn chat(
     let started = Instant::now();
     let (payer, set_cookie) = match payer(&state, &session, &headers, &ip).await {
         Ok(p) => p,
-        Err(resp) => return resp,
+        Err(e) => return e.render(Protocol::OpenAi),
     };
-    let (key, guest) = match payer {
-        Payer::User { key, .. } => (key, None),
-        Payer::Guest { key, guest } => (key, Some(guest)),
-    };
+    let (key, guest) = payer.into_parts();
     let limit = if guest.is_some() { GUEST_MAX_BODY } else { state.config.gateway.max_body_bytes };
     let mut resp = match crate::gateway::body::read_json(&headers, body, limit).await {
         Ok(mut body) => {
@@ -110,11 +112,18 @@ pub async fn me(State(state): State<AppState>, Extension(ClientIp(ip)): Extensio
         Err(_) if !guests_on(&state) => {
             return Json(json!({"signed_in": false, "organization": null, "guest": null, "guests_allowed": false})).into_response()
         }
-        Err(resp) => return resp,
+        Err(e) => return e.render(Protocol::OpenAi),
     };
     let body = match payer {
-        Payer::User { org_name, .. } => {
-            json!({"signed_in": true, "organization": org_name, "guest": null, "guests_allowed": guests_on(&state)})
+        Payer::User { org_name, key } => {
+            let balance = match state.db.org_balance(&key.org_id).await {
+                Ok(b) => b.map(|(units, _)| Usd::from_units(units).to_string()),
+                Err(e) => {
+                    tracing::error!(error = %e, "balance lookup for the playground failed");
+                    return GatewayError::Internal.render(Protocol::OpenAi);
+                }
+            };
+            json!({"signed_in": true, "organization": org_name, "balance_usd": balance, "guest": null, "guests_allowed": guests_on(&state)})
         }
         Payer::Guest { guest, .. } => match guest_allowance(&state, &guest).await {
             Ok(g) => json!({"signed_in": false, "organization": null, "guest": g, "guests_allowed": true}),

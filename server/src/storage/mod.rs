@@ -14,6 +14,8 @@ mod queries;
 mod records;
 mod sqlite;
 mod video;
+mod webhooks;
+mod video_history;
 
 use async_trait::async_trait;
 use std::sync::Arc;
@@ -23,6 +25,8 @@ pub use guardrails::{GuardrailKeyRow, GuardrailRow, Guardrails, RoutingSettingsR
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use video::{VideoEnd, VideoFinished, VideoJobRow, VideoJobs, VideoProgress};
+pub use webhooks::{NewWebhookAttempt, VideoWebhooks, WebhookAttemptRow, WebhookDeliveryRow, WebhookNext, WebhookSecretRow};
+pub use video_history::{VideoHistory, VideoHistoryRow, VideoOwner};
 
 pub type Db = Arc<dyn Store>;
 
@@ -424,7 +428,7 @@ pub struct ProviderHealth {
 
 /// Everything the server needs from its database.
 #[async_trait]
-pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + Guardrails + VideoJobs + 'static {
+pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + CatalogOverrides + Guardrails + VideoJobs + VideoHistory + VideoWebhooks + 'static {
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;

@@ -28,6 +28,8 @@ super::catalog_overrides::impl_catalog_overrides!(PostgresStore);
 super::guardrails::impl_guardrails!(PostgresStore);
 super::records::impl_records!(PostgresStore, sqlx::Postgres);
 super::video::impl_video_jobs!(PostgresStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
+super::webhooks::impl_video_webhooks!(PostgresStore, sqlx::Postgres, "FOR UPDATE SKIP LOCKED");
+super::video_history::impl_video_history!(PostgresStore);
 
 #[async_trait::async_trait]
 impl Store for PostgresStore {

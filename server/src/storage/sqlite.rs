@@ -34,6 +34,8 @@ super::catalog_overrides::impl_catalog_overrides!(SqliteStore);
 super::guardrails::impl_guardrails!(SqliteStore);
 super::records::impl_records!(SqliteStore, sqlx::Sqlite);
 super::video::impl_video_jobs!(SqliteStore, sqlx::Sqlite, "");
+super::webhooks::impl_video_webhooks!(SqliteStore, sqlx::Sqlite, "");
+super::video_history::impl_video_history!(SqliteStore);
 
 #[async_trait::async_trait]
 impl Store for SqliteStore {

@@ -60,13 +60,17 @@ pub struct VideoJobRow {
     pub created_at: i64,
     pub updated_at: i64,
     pub completed_at: Option<i64>,
+    /// A guest's job (console video playground): its cookie id and address; then `key_id`
+    /// is the guest pool's reserved id.
+    pub guest_id: Option<String>,
+    pub guest_ip: Option<String>,
 }
 
 pub(crate) const VIDEO_JOB_COLUMNS: &str = "id, org_id, key_id, idempotency_key, request_hash, model, provider, upstream_model, \
     prompt, duration, resolution, aspect_ratio, width, height, generate_audio, seed, size, metadata, webhook_url, price, \
     estimated_tokens, estimated_units, balance_after_units, billed_units, video_tokens, billing_status, status, \
     upstream_task_id, upstream_status, error, attempts, next_run_ms, deadline_ms, claim, claimed_until_ms, file_bytes, \
-    file_present, expires_at, created_at, updated_at, completed_at";
+    file_present, expires_at, created_at, updated_at, completed_at, guest_id, guest_ip";
 
 /// A claimed job moved on, money untouched.
 #[derive(Clone, Debug, PartialEq)]
@@ -116,8 +120,9 @@ pub trait VideoJobs: Send + Sync {
     async fn extend_video_claim(&self, id: &str, claim: &str, until_ms: i64) -> crate::storage::StoreResult<bool>;
     /// Moves an unfinished job held under `claim`; false when the claim is no longer held.
     async fn progress_video_job(&self, id: &str, claim: &str, p: &VideoProgress, now: i64) -> crate::storage::StoreResult<bool>;
-    /// Ends a job held under `claim` that is still pre-deducted, with its one settling entry;
-    /// None when the claim is gone or the job was already ended.
+    /// Ends a job held under `claim` that is still pre-deducted, with its one settling entry
+    /// and, when it has a `webhook_url`, its webhook delivery (`storage::webhooks`); None when
+    /// the claim is gone or the job was already ended.
     async fn finish_video_job(&self, id: &str, claim: &str, end: &VideoEnd, now: i64) -> crate::storage::StoreResult<Option<VideoFinished>>;
     /// Completed jobs whose file is stored and expired at `now`.
     async fn expired_video_files(&self, now: i64, limit: i64) -> crate::storage::StoreResult<Vec<String>>;
@@ -176,7 +181,7 @@ macro_rules! impl_video_jobs {
                 let inserted = sqlx::query(&format!(
                     "INSERT INTO video_jobs ({VIDEO_JOB_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14,
                      $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26, $27, $28, $29, $30, $31, $32, $33, $34, $35, $36,
-                     $37, $38, $39, $40, $41)"
+                     $37, $38, $39, $40, $41, $42, $43)"
                 ))
                 .bind(&j.id)
                 .bind(&j.org_id)
@@ -219,6 +224,8 @@ macro_rules! impl_video_jobs {
                 .bind(j.created_at)
                 .bind(j.updated_at)
                 .bind(j.completed_at)
+                .bind(&j.guest_id)
+                .bind(&j.guest_ip)
                 .execute(&mut *tx)
                 .await;
                 match inserted {
@@ -243,20 +250,23 @@ macro_rules! impl_video_jobs {
                     .execute(&mut *tx)
                     .await?;
                 // the request log counts the job's spend for budgets, activity and the dashboard
+                // (and a guest's, under no key, for the guest's daily limits)
                 sqlx::query(
                     "INSERT INTO request_logs (id, org_id, key_id, created_at, protocol, model_requested, model_used, provider,
-                       status, output_tokens, cost_units, usage_estimated, free)
-                     VALUES ($1, $2, $3, $4, 'video', $5, $5, $6, 202, $7, $8, TRUE, $9)",
+                       status, output_tokens, cost_units, usage_estimated, free, guest_id, guest_ip)
+                     VALUES ($1, $2, $3, $4, 'video', $5, $5, $6, 202, $7, $8, TRUE, $9, $10, $11)",
                 )
                 .bind(&j.id)
                 .bind(&j.org_id)
-                .bind(&j.key_id)
+                .bind(j.guest_id.is_none().then_some(&j.key_id))
                 .bind(j.created_at)
                 .bind(&j.model)
                 .bind(&j.provider)
                 .bind(j.estimated_tokens)
                 .bind(j.estimated_units)
                 .bind(j.estimated_units == 0)
+                .bind(&j.guest_id)
+                .bind(&j.guest_ip)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query("UPDATE api_keys SET spend_units = spend_units + $1, last_used_at = $2 WHERE id = $3")
@@ -388,6 +398,8 @@ macro_rules! impl_video_jobs {
                     tx.rollback().await?;
                     return Ok(None);
                 };
+                // its webhook delivery, in the same transaction: a job never ends without it
+                insert_delivery(&mut tx, &job, now).await?;
                 let delta = billed - job.estimated_units;
                 let balance = if delta == 0 {
                     None

@@ -31,6 +31,8 @@ pub struct VideoConfig {
     pub idempotency_hours: u64,
     /// Where finished videos are stored; default `<data_dir>/videos`.
     pub dir: Option<PathBuf>,
+    /// Signed webhooks of finished jobs (`[video.webhooks]`).
+    pub webhooks: super::webhooks::WebhookConfig,
 }
 
 impl Default for VideoConfig {
@@ -48,6 +50,7 @@ impl Default for VideoConfig {
             max_file_bytes: 2 << 30,
             idempotency_hours: 24,
             dir: None,
+            webhooks: Default::default(),
         }
     }
 }
@@ -56,7 +59,7 @@ fn env(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
 }
 
-fn parse<T: std::str::FromStr>(name: &str, into: &mut T) -> anyhow::Result<()> {
+pub(crate) fn parse<T: std::str::FromStr>(name: &str, into: &mut T) -> anyhow::Result<()> {
     if let Some(v) = env(name) {
         *into = v.trim().parse().map_err(|_| anyhow::anyhow!("{name} has an invalid value: {v}"))?;
     }
@@ -80,7 +83,7 @@ impl VideoConfig {
         if let Some(v) = env("GATEAI_VIDEO_DIR") {
             self.dir = Some(v.into());
         }
-        Ok(())
+        self.webhooks.apply_env()
     }
 
     pub fn validate(&self) -> anyhow::Result<()> {
@@ -96,7 +99,7 @@ impl VideoConfig {
         if self.idempotency_hours < 24 {
             anyhow::bail!("video.idempotency_hours must be at least 24");
         }
-        Ok(())
+        self.webhooks.validate()
     }
 
     /// The folder videos are stored in.

@@ -1,13 +1,14 @@
 //! Submitting a job (checks, estimate, admission, the job and its pre-deduction in one
-//! transaction, Idempotency-Key), reading a key's job, and keeping admission's counters true
-//! when a job's money moves.
+//! transaction, Idempotency-Key) for an API key or for the console's video playground (a
+//! user's playground key, or a guest through the guest pool), reading a key's job, and
+//! keeping admission's counters true when a job's money moves.
 
 use super::error::VideoError;
 use super::{estimate, request};
 use crate::accounts::AuthedKey;
 use crate::catalog::Kind;
 use crate::controls::admission::balance_counter;
-use crate::controls::Demand;
+use crate::controls::{Demand, Guest};
 use crate::gateway::error::GatewayError;
 use crate::providers::ProviderProtocol;
 use crate::state::AppState;
@@ -31,6 +32,21 @@ fn replay(job: VideoJobRow, req: &request::VideoRequest) -> Result<VideoJobRow, 
 /// Checks the body, estimates, reserves and pre-deducts; returns the new job, or the job the
 /// same Idempotency-Key made before with the same body.
 pub async fn submit(state: &AppState, key: &AuthedKey, idempotency: Option<String>, body: &Value) -> Result<VideoJobRow, VideoError> {
+    submit_as(state, key, None, idempotency, body).await
+}
+
+/// [`submit`] for a guest of the console's video playground when `guest` is given (`key` is
+/// then the guest pool's): the estimate is reserved against the guest's daily limits too, and
+/// the job and its log row name the guest. Guests send no Idempotency-Key (they all share
+/// the pool's key, which scopes those keys), so one given with a guest is ignored.
+pub async fn submit_as(
+    state: &AppState,
+    key: &AuthedKey,
+    guest: Option<&Guest>,
+    idempotency: Option<String>,
+    body: &Value,
+) -> Result<VideoJobRow, VideoError> {
+    let idempotency = idempotency.filter(|_| guest.is_none());
     if key.management {
         return Err(GatewayError::ManagementKeyOnCompletions.into());
     }
@@ -58,11 +74,15 @@ pub async fn submit(state: &AppState, key: &AuthedKey, idempotency: Option<Strin
     if !policy.allows(&key.id, &model) {
         return Err(GatewayError::ModelNotAllowed.into());
     }
+    // https, and a public address after resolution: refused before anything is reserved
+    if let Some(url) = &req.webhook_url {
+        super::webhooks::check_submitted(state, url).await?;
+    }
     // frames = duration × fps; tokens = width × height × frames / 1024
-    let tokens = estimate::tokens(req.width, req.height, req.duration.unsigned_abs() * u64::from(fps));
+    let tokens = estimate::job_tokens(req.width, req.height, req.duration, fps);
     let cost = estimate::cost(&prices, tokens).ok_or(GatewayError::BillingConfig)?;
     let demand = Demand { cost, tokens: 0, free: model.is_free() };
-    let hold = match state.controls.admit(&state.db, &state.recorder, key, &policy, demand).await {
+    let hold = match state.controls.admit_as(&state.db, &state.recorder, key, guest, &policy, demand).await {
         Ok(h) => h,
         Err(e @ (GatewayError::PendingPayment(_) | GatewayError::InDebt)) => {
             let balance = state.db.org_balance(&key.org_id).await.ok().flatten().map_or(0, |(b, _)| b);
@@ -101,6 +121,8 @@ pub async fn submit(state: &AppState, key: &AuthedKey, idempotency: Option<Strin
         deadline_ms: now_ms.saturating_add(i64::try_from(cfg.job_timeout_secs.saturating_mul(1000)).unwrap_or(i64::MAX)),
         created_at: now,
         updated_at: now,
+        guest_id: guest.map(|g| g.id.clone()),
+        guest_ip: guest.map(|g| g.ip.clone()),
         ..VideoJobRow::default()
     };
     match state.db.insert_video_job(&row).await {
@@ -150,16 +172,28 @@ pub async fn counters_after(state: &AppState, done: &VideoFinished) {
         return;
     }
     let job = &done.job;
-    let key = match state.db.key_by_id(&job.org_id, &job.key_id).await {
-        Ok(Some(row)) => crate::accounts::api_keys::authed(&row),
-        Ok(None) => return,
-        Err(e) => {
-            tracing::error!(error = %e, "key lookup after a video settlement failed");
-            return;
+    let guest = job.guest_id.clone().map(|id| Guest { id, ip: job.guest_ip.clone().unwrap_or_default() });
+    let key = if guest.is_some() {
+        crate::playground::caller::guest_pool_key()
+    } else {
+        match state.db.key_by_id(&job.org_id, &job.key_id).await {
+            Ok(Some(row)) => crate::accounts::api_keys::authed(&row),
+            // a key no lookup finds: a playground key (no budget of its own)
+            Ok(None) => unlisted_key(job),
+            Err(e) => {
+                tracing::error!(error = %e, "key lookup after a video settlement failed");
+                return;
+            }
         }
     };
     match state.controls.policies.get(&state.db, &job.org_id).await {
-        Ok(policy) => state.controls.adjust_spend(&key, &policy, job.created_at, done.delta_units).await,
+        Ok(policy) => state.controls.adjust_spend(&key, guest.as_ref(), &policy, job.created_at, done.delta_units).await,
         Err(e) => tracing::error!(error = %e, "policy lookup after a video settlement failed"),
     }
+}
+
+/// The key of a job made through a key the lookups do not list (a user's playground key):
+/// no budget; the organization's guardrails still count its spend.
+fn unlisted_key(job: &VideoJobRow) -> AuthedKey {
+    AuthedKey::unlisted(&job.key_id, &job.org_id, "", job.created_at)
 }

@@ -3,7 +3,8 @@
 //! (`worker`, talking to ModelArk through `upstream`), finished videos are copied into the
 //! gateway's storage and served through signed links (`files`) until a sweeper removes them
 //! (`sweeper`). `request` checks bodies, `estimate` holds the token formula, `view` and
-//! `error` the answers, `handlers` the HTTP side.
+//! `error` the answers, `handlers` the HTTP side; `webhooks` signs and delivers a job's end to
+//! its `webhook_url`.
 
 pub mod config;
 pub mod error;
@@ -15,6 +16,7 @@ pub mod request;
 pub mod sweeper;
 pub mod upstream;
 pub mod view;
+pub mod webhooks;
 pub mod worker;
 
 pub use config::VideoConfig;
@@ -29,6 +31,8 @@ pub struct VideoRuntime {
     /// One permit per job this process may work on at once.
     pub permits: Arc<Semaphore>,
     pub files: files::VideoFiles,
+    /// The webhook delivery worker's wake-up, slots and resolver.
+    pub webhooks: webhooks::WebhookRuntime,
 }
 
 impl VideoRuntime {
@@ -37,6 +41,7 @@ impl VideoRuntime {
             wake: Notify::new(),
             permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
             files: files::VideoFiles::new(cfg.dir(data_dir))?,
+            webhooks: webhooks::WebhookRuntime::new(&cfg.webhooks),
         })
     }
 
@@ -54,6 +59,7 @@ impl VideoRuntime {
 pub fn start(state: &AppState) {
     worker::spawn(state.clone());
     sweeper::spawn(state.clone());
+    webhooks::start(state);
 }
 
 /// Unix time in milliseconds (the queue's clock).

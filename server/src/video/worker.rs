@@ -267,10 +267,10 @@ async fn retry_later(state: &AppState, job: &VideoJobRow, claim: &str, status: &
     Ok(())
 }
 
-/// A job reached `completed` or `failed` (once). Webhook delivery (`webhook_url`) will hang
-/// here: queue a signed delivery for `job`.
-async fn finished(_state: &AppState, job: &VideoJobRow) {
+/// A job reached `completed` or `failed` (once). Its webhook delivery, if it has a
+/// `webhook_url`, was queued in the same transaction: wake the delivery worker.
+async fn finished(state: &AppState, job: &VideoJobRow) {
     if job.webhook_url.is_some() {
-        tracing::debug!(job_id = %job.id, "webhook delivery is not implemented yet");
+        state.video.webhooks.wake();
     }
 }

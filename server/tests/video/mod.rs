@@ -5,10 +5,12 @@
 mod content;
 mod idempotency;
 mod money;
+mod playground;
 mod random;
 mod restart;
 mod status;
 mod submit;
+mod webhooks;
 
 use crate::common::Backend;
 use crate::gateway::harness::{gateway_with, reply, Gw, Reply};

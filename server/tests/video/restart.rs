@@ -9,11 +9,11 @@ use crate::common::{test_db, TestDb};
 use std::process::{Child, Command, Stdio};
 use testkit::upstream::{UpstreamDouble, UPSTREAM_KEY};
 
-const SECRET: &str = "restart-test-secret-restart-test-secret-0123";
+pub(super) const SECRET: &str = "restart-test-secret-restart-test-secret-0123";
 const EMAIL: &str = "video-restart@example.com";
 
 /// The environment of every `gateai` process of the test: one database, one data folder.
-fn env_of(db: &TestDb, data: &std::path::Path, up: &UpstreamDouble) -> Vec<(String, String)> {
+pub(super) fn env_of(db: &TestDb, data: &std::path::Path, up: &UpstreamDouble) -> Vec<(String, String)> {
     [
         ("DATABASE_URL", db.url.clone()),
         ("GATEAI_DATA_DIR", data.display().to_string()),
@@ -32,7 +32,7 @@ fn env_of(db: &TestDb, data: &std::path::Path, up: &UpstreamDouble) -> Vec<(Stri
     .collect()
 }
 
-fn command(env: &[(String, String)], args: &[&str]) -> Command {
+pub(super) fn command(env: &[(String, String)], args: &[&str]) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_gateai"));
     c.args(args).env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
     for (k, v) in env {
@@ -42,21 +42,21 @@ fn command(env: &[(String, String)], args: &[&str]) -> Command {
 }
 
 /// An operator command; its stdout.
-fn admin(env: &[(String, String)], args: &[&str]) -> String {
+pub(super) fn admin(env: &[(String, String)], args: &[&str]) -> String {
     let out = command(env, args).output().unwrap();
     assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8_lossy(&out.stdout).trim().to_string()
 }
 
 /// A `gateai serve` process, killed with SIGKILL when dropped (a failing test leaves none).
-struct Server {
+pub(super) struct Server {
     child: Child,
-    url: String,
+    pub(super) url: String,
 }
 
 impl Server {
     /// SIGKILL: no graceful shutdown, nothing flushed.
-    fn kill(&mut self) {
+    pub(super) fn kill(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -69,7 +69,7 @@ impl Drop for Server {
 }
 
 /// `gateai serve` on a free port, once it answers.
-async fn serve(env: &[(String, String)], log: &std::path::Path) -> Server {
+pub(super) async fn serve(env: &[(String, String)], log: &std::path::Path) -> Server {
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     let addr = format!("127.0.0.1:{port}");
     let log = std::fs::OpenOptions::new().create(true).append(true).open(log).unwrap();
