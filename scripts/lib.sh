@@ -28,6 +28,15 @@ prune_target() {
   local free_gb
   mkdir -p "$ROOT/target"
   free_gb=$(df -Pk "$ROOT/target" | awk 'NR==2 {print int($4 / 1048576)}')
+  # each crate's incremental cache grows a new directory per session (2+ GB for the server):
+  # keep only the newest one of each crate
+  local dir crate
+  for dir in "$ROOT"/target/*/incremental "$ROOT"/target/*/*/incremental; do
+    [ -d "$dir" ] || continue
+    for crate in $(ls "$dir" | sed 's/-[^-]*$//' | sort -u); do
+      ls -dt "$dir/$crate"-* 2>/dev/null | tail -n +2 | xargs -r rm -rf
+    done
+  done
   if [ "${free_gb:-0}" -lt "${GATEAI_MIN_FREE_GB:-20}" ]; then
     log "only ${free_gb} GB free: dropping incremental build caches in target/"
     rm -rf "$ROOT"/target/*/incremental "$ROOT"/target/*/*/incremental
@@ -130,6 +139,34 @@ setup_services() {
     fi
     export TEST_REDIS_URL="redis://127.0.0.1:6379"
   fi
+}
+
+# An S3-compatible server for the tests of videos kept in a bucket: moto's server (pinned in
+# scripts/s3-server.requirements.txt, its own venv in .tools/s3), on 127.0.0.1:9400.
+setup_s3() {
+  [ -z "${TEST_S3_URL:-}" ] || return 0
+  local venv="$TOOLS/s3" req="$ROOT/scripts/s3-server.requirements.txt" port=9400
+  if [ ! -x "$venv/bin/python" ]; then
+    have python3 || apt_install python3
+    log "python venv (.tools/s3)"
+    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
+      rm -rf "$venv"
+      apt_install python3-venv
+      python3 -m venv --clear "$venv"
+    fi
+  fi
+  if ! cmp -s "$req" "$venv/.requirements"; then
+    log "pip install $(grep -v '^#' "$req" | tr '\n' ' ')(S3 test server)"
+    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
+    cp "$req" "$venv/.requirements"
+  fi
+  if ! curl -sf -o /dev/null "http://127.0.0.1:$port/moto-api/"; then
+    log "starting the S3 test server (moto) on port $port"
+    nohup "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$TOOLS/s3.log" 2>&1 &
+    for _ in $(seq 1 100); do curl -sf -o /dev/null "http://127.0.0.1:$port/moto-api/" && break; sleep 0.2; done
+    curl -sf -o /dev/null "http://127.0.0.1:$port/moto-api/" || die "the S3 test server did not start (see .tools/s3.log)"
+  fi
+  export TEST_S3_URL="http://127.0.0.1:$port"
 }
 
 # The Rust tests make one PostgreSQL database each (gateai_t_*); drop those a previous run

@@ -8,6 +8,7 @@ started=$(date +%s)
 setup_rust
 setup_web_tools
 setup_services
+setup_s3
 drop_test_databases
 setup_browser
 log "building the console and the server (debug)"

@@ -160,13 +160,14 @@ const CATALOG_POLL: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Binds `state.config.addr` and serves until `stop` (or the process ends).
 pub async fn start(state: AppState) -> anyhow::Result<Running> {
+    // the address first: nothing runs in the background of a server that cannot listen
+    let listener = tokio::net::TcpListener::bind(&state.config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config.addr))?;
     state.catalog.reload(&state.db).await.map_err(|e| anyhow::anyhow!("cannot read the catalog changes: {e}"))?;
     state.catalog.watch(state.db.clone(), CATALOG_POLL);
     state.controls.sweep_hourly();
     crate::video::start(&state);
-    let listener = tokio::net::TcpListener::bind(&state.config.addr)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", state.config.addr))?;
     let addr = listener.local_addr()?;
     let app = router(state.clone())?;
     let (tx, rx) = tokio::sync::oneshot::channel::<()>();

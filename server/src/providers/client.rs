@@ -70,7 +70,17 @@ impl Provider {
 
     /// GETs a path (video task status).
     pub async fn get(&self, path: &str) -> Result<UpstreamResponse, UpstreamFailure> {
-        let req = self.http.get(self.url(path)).bearer_auth(&self.api_key);
+        self.send_bare(self.http.get(self.url(path))).await
+    }
+
+    /// DELETEs a path (cancelling a video task).
+    pub async fn delete(&self, path: &str) -> Result<UpstreamResponse, UpstreamFailure> {
+        self.send_bare(self.http.delete(self.url(path))).await
+    }
+
+    /// Sends a request without a body, with the key.
+    async fn send_bare(&self, req: reqwest::RequestBuilder) -> Result<UpstreamResponse, UpstreamFailure> {
+        let req = req.bearer_auth(&self.api_key);
         match tokio::time::timeout(self.first_byte_timeout, req.send()).await {
             Err(_) => Err(UpstreamFailure::Timeout),
             Ok(Err(_)) => Err(UpstreamFailure::Connect),

@@ -31,6 +31,10 @@ pub struct VideoConfig {
     pub idempotency_hours: u64,
     /// Where finished videos are stored; default `<data_dir>/videos`.
     pub dir: Option<PathBuf>,
+    /// An S3-compatible bucket for finished videos instead of `dir`: `s3://bucket/prefix`.
+    pub store: Option<String>,
+    /// How to reach and sign in to that bucket (`[video.s3]`).
+    pub s3: S3Config,
     /// Signed webhooks of finished jobs (`[video.webhooks]`).
     pub webhooks: super::webhooks::WebhookConfig,
 }
@@ -50,6 +54,8 @@ impl Default for VideoConfig {
             max_file_bytes: 2 << 30,
             idempotency_hours: 24,
             dir: None,
+            store: None,
+            s3: S3Config::default(),
             webhooks: Default::default(),
         }
     }
@@ -83,6 +89,10 @@ impl VideoConfig {
         if let Some(v) = env("GATEAI_VIDEO_DIR") {
             self.dir = Some(v.into());
         }
+        if let Some(v) = env("GATEAI_VIDEO_STORE") {
+            self.store = Some(v.trim().to_string());
+        }
+        self.s3.apply_env()?;
         self.webhooks.apply_env()
     }
 
@@ -96,6 +106,11 @@ impl VideoConfig {
         if self.lease_secs == 0 || self.job_timeout_secs == 0 || self.retention_secs == 0 || self.link_secs == 0 || self.sweep_secs == 0 {
             anyhow::bail!("video lease, job timeout, retention, link and sweep times must be positive");
         }
+        if let Some(store) = &self.store {
+            if !store.starts_with("s3://") || store.len() <= "s3://".len() {
+                anyhow::bail!("video.store must be s3://bucket[/prefix], not {store}");
+            }
+        }
         if self.idempotency_hours < 24 {
             anyhow::bail!("video.idempotency_hours must be at least 24");
         }
@@ -105,5 +120,48 @@ impl VideoConfig {
     /// The folder videos are stored in.
     pub fn dir(&self, data_dir: &Path) -> PathBuf {
         self.dir.clone().unwrap_or_else(|| data_dir.join("videos"))
+    }
+}
+
+/// Where an S3-compatible `video.store` is and how to sign in (`[video.s3]`, `GATEAI_S3_*`).
+/// Unset fields fall back to the usual `AWS_*` variables (`AWS_ACCESS_KEY_ID`,
+/// `AWS_SECRET_ACCESS_KEY`, `AWS_REGION`, `AWS_ENDPOINT_URL`, `AWS_ALLOW_HTTP`…).
+#[derive(Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct S3Config {
+    /// e.g. `http://127.0.0.1:9000` for MinIO; AWS when unset.
+    pub endpoint: Option<String>,
+    pub region: Option<String>,
+    pub access_key_id: Option<String>,
+    pub secret_access_key: Option<String>,
+    /// Allow a plain-http endpoint (a store on the local network).
+    pub allow_http: bool,
+}
+
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("access_key_id", &self.access_key_id.as_ref().map(|_| "<set>"))
+            .field("secret_access_key", &self.secret_access_key.as_ref().map(|_| "<set>"))
+            .field("allow_http", &self.allow_http)
+            .finish()
+    }
+}
+
+impl S3Config {
+    fn apply_env(&mut self) -> anyhow::Result<()> {
+        for (name, field) in [
+            ("GATEAI_S3_ENDPOINT", &mut self.endpoint),
+            ("GATEAI_S3_REGION", &mut self.region),
+            ("GATEAI_S3_ACCESS_KEY_ID", &mut self.access_key_id),
+            ("GATEAI_S3_SECRET_ACCESS_KEY", &mut self.secret_access_key),
+        ] {
+            if let Some(v) = env(name) {
+                *field = Some(v.trim().to_string());
+            }
+        }
+        parse("GATEAI_S3_ALLOW_HTTP", &mut self.allow_http)
     }
 }

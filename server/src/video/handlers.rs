@@ -22,7 +22,6 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
-use tower::ServiceExt;
 
 /// Largest body of a submit: a prompt and a small metadata object.
 const MAX_BODY_BYTES: usize = 1 << 20;
@@ -126,14 +125,12 @@ pub async fn get_video_file(
             return VideoError::Gateway(GatewayError::Internal).into_response();
         }
     };
-    if !job.file_present || job.expires_at.is_none_or(|e| e <= now) || !state.video.files.exists(&id).await {
+    if !job.file_present || job.expires_at.is_none_or(|e| e <= now) {
         return VideoError::Expired.into_response();
     }
-    // `.mp4` is served as video/mp4, with Range, If-Range and conditional requests
-    let served = tower_http::services::ServeFile::new(state.video.files.path(&id)).oneshot(req).await;
-    match served {
-        Ok(r) => {
-            let mut r = r.map(Body::new);
+    match state.video.files.serve(&id, req).await {
+        Ok(r) if r.status() == StatusCode::NOT_FOUND => VideoError::Expired.into_response(),
+        Ok(mut r) => {
             let max_age = (link.expires - now).max(0);
             if let Ok(v) = HeaderValue::from_str(&format!("private, max-age={max_age}")) {
                 r.headers_mut().insert(header::CACHE_CONTROL, v);

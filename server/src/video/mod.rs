@@ -40,7 +40,7 @@ impl VideoRuntime {
         Ok(VideoRuntime {
             wake: Notify::new(),
             permits: Arc::new(Semaphore::new(cfg.concurrency.max(1))),
-            files: files::VideoFiles::new(cfg.dir(data_dir))?,
+            files: files::VideoFiles::new(cfg.dir(data_dir), cfg.store.as_deref(), &cfg.s3)?,
             webhooks: webhooks::WebhookRuntime::new(&cfg.webhooks),
         })
     }

@@ -47,12 +47,22 @@ pub async fn create(provider: &Provider, body: &Value, client_request_id: &str) 
     })
 }
 
+/// The path of a task (ids come from the upstream: kept to a path segment).
+fn task_path(task_id: &str) -> String {
+    let safe: String = task_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
+    format!("{TASKS}/{safe}")
+}
+
 /// Reads the task.
 pub async fn get(provider: &Provider, task_id: &str) -> Result<TaskState, UpstreamFailure> {
-    // ids come from the upstream: keep them to a path segment
-    let safe: String = task_id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_').collect();
-    let resp = provider.get(&format!("{TASKS}/{safe}")).await?;
+    let resp = provider.get(&task_path(task_id)).await?;
     Ok(task_state(&read_json(resp.response).await?))
+}
+
+/// Cancels the task (PROTOCOLS §5: only a queued task can be; a running one goes on until it
+/// ends or its `execution_expires_after`).
+pub async fn cancel(provider: &Provider, task_id: &str) -> Result<(), UpstreamFailure> {
+    provider.delete(&task_path(task_id)).await.map(|_| ())
 }
 
 async fn read_json(resp: reqwest::Response) -> Result<Value, UpstreamFailure> {

@@ -102,11 +102,19 @@ fn backoff_ms(state: &AppState, attempts: i64) -> i64 {
 type StepResult = Result<(), crate::storage::StoreError>;
 
 async fn step(state: &AppState, job: VideoJobRow, claim: &str) -> StepResult {
+    let provider = state.providers.get(&job.provider).cloned();
     if super::now_ms() > job.deadline_ms {
+        if let (Some(provider), Some(task)) = (&provider, &job.upstream_task_id) {
+            // stop the upstream working (and billing) on a job nobody waits for any more
+            match upstream::cancel(provider, task).await {
+                Ok(()) => tracing::info!(job_id = %job.id, task = %task, "timed-out video task cancelled upstream"),
+                Err(e) => tracing::warn!(job_id = %job.id, task = %task, failure = ?e, "cancelling the timed-out video task failed"),
+            }
+        }
         let secs = state.config.video.job_timeout_secs;
         return fail(state, &job, claim, format!("video generation timed out after {secs} s")).await;
     }
-    let Some(provider) = state.providers.get(&job.provider).cloned() else {
+    let Some(provider) = provider else {
         // the provider was switched off since: wait for it until the deadline
         tracing::warn!(job_id = %job.id, provider = %job.provider, "video provider is off");
         return retry_later(state, &job, claim, &job.status, None).await;

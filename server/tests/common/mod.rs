@@ -100,12 +100,8 @@ pub async fn spawn_with(backend: Backend, tweak: impl FnOnce(&mut Config)) -> Te
     let data = tempfile::tempdir().unwrap();
     let mut config = test_config(data.path());
     config.database_url = Some(tdb.url.clone());
-    // a known port, so that links the server makes (OAuth redirect URI) point at it
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    config.addr = format!("127.0.0.1:{port}");
     tweak(&mut config);
-    let state = AppState::with_db(config, tdb.db.clone()).await.unwrap();
-    let running = gateai::http::start(state.clone()).await.unwrap();
+    let (state, running) = start_on_a_free_port(config, &tdb.db).await;
     let url = running.url();
     TestApp { url, db: tdb.db.clone(), state, running, _db: tdb, _data: data }
 }
@@ -118,13 +114,28 @@ pub async fn spawn_sharing(first: &TestApp, tweak: impl FnOnce(&mut Config)) -> 
     let data = tempfile::tempdir().unwrap();
     let mut config = test_config(data.path());
     config.database_url = Some(url.clone());
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    config.addr = format!("127.0.0.1:{port}");
     tweak(&mut config);
-    let state = AppState::with_db(config, db.clone()).await.unwrap();
-    let running = gateai::http::start(state.clone()).await.unwrap();
+    let (state, running) = start_on_a_free_port(config, &db).await;
     let url2 = running.url();
     TestApp { url: url2, db: db.clone(), state, running, _db: TestDb { db, url, _dir: None }, _data: data }
+}
+
+/// Starts the server on a port known before it starts (links it makes, such as the OAuth
+/// redirect URI, point at it). The port is free when picked, but another test may take it
+/// before the server binds it: then another port is picked.
+async fn start_on_a_free_port(config: Config, db: &gateai::storage::Db) -> (AppState, gateai::http::Running) {
+    let mut attempt = 0;
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let mut config = config.clone();
+        config.addr = format!("127.0.0.1:{port}");
+        let state = AppState::with_db(config, db.clone()).await.unwrap();
+        match gateai::http::start(state.clone()).await {
+            Ok(running) => return (state, running),
+            Err(e) if attempt < 5 && e.to_string().contains("in use") => attempt += 1,
+            Err(e) => panic!("{e:?}"),
+        }
+    }
 }
 
 pub fn redis_url() -> Option<String> {

@@ -2,7 +2,9 @@
 //! SQLite and PostgreSQL. Helpers to submit, poll and check the money of every job.
 #![allow(dead_code, clippy::unwrap_used)]
 
+mod bucket;
 mod content;
+mod guardrails;
 mod idempotency;
 mod money;
 mod playground;

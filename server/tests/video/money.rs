@@ -111,3 +111,36 @@ both!(a_key_budget_holds_under_parallel_submissions, |b| async move {
     let r = submit(&gw, &body("one more [[videotokens:1000]]")).await;
     assert_eq!(r.status, 202, "{}", r.text);
 });
+
+// A job past its deadline fails and is refunded in full, and its upstream task is cancelled
+// (a queued task can be: the upstream then neither works on it nor bills it).
+both!(a_timed_out_job_is_refunded_and_its_upstream_task_cancelled, |b| async move {
+    let gw = video_gateway(b, "100", |c| {
+        c.video.job_timeout_secs = 1;
+        // the first look at the task comes after the deadline: it is still queued upstream
+        c.video.poll_ms = 3_000;
+        c.video.max_poll_ms = 3_000;
+    })
+    .await;
+    gw.up.set_video_polls(1000);
+    let id = submit_ok(&gw, &body("a clip that takes too long")).await;
+    let d = wait_done(&gw, &id).await;
+    assert_eq!((d["status"].as_str(), d["billing_status"].as_str()), (Some("failed"), Some("refunded")), "{d}");
+    assert!(d["error"].as_str().unwrap().contains("timed out after 1 s"), "{d}");
+    assert_eq!(gw.balance_units().await, 1_000_000_000_000);
+    check_books(&gw, std::slice::from_ref(&id)).await;
+    let task = job(&gw, &id).await.upstream_task_id.unwrap();
+    let deletes: Vec<_> = gw.up.requests().into_iter().filter(|r| r.method == "DELETE").map(|r| r.path).collect();
+    assert_eq!(deletes, vec![format!("/api/v3/contents/generations/tasks/{task}")]);
+    let upstream = gw
+        .http
+        .get(format!("{}/contents/generations/tasks/{task}", gw.up.ark_base()))
+        .bearer_auth(testkit::upstream::UPSTREAM_KEY)
+        .send()
+        .await
+        .unwrap()
+        .json::<Value>()
+        .await
+        .unwrap();
+    assert_eq!(upstream["status"], "cancelled", "{upstream}");
+});

@@ -19,6 +19,8 @@ pub(crate) struct Task {
     /// Tokens to report instead of the computed figure (`[[videotokens:N]]`).
     tokens: Option<u64>,
     polls: usize,
+    /// Cancelled by a DELETE while queued.
+    cancelled: bool,
     seed: i64,
     resolution: String,
     ratio: String,
@@ -108,6 +110,7 @@ fn register(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response {
         fail: prompt.contains("[[videofail]]"),
         tokens: marker_number(&prompt, "[[videotokens:"),
         polls: 0,
+        cancelled: false,
         seed,
         resolution,
         ratio,
@@ -138,7 +141,9 @@ pub(crate) fn get(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
         return error(404, "ResourceNotFound", "NotFound", &format!("The specified task {id} is not found."));
     };
     t.polls += 1;
-    let status = if t.polls <= non_terminal {
+    let status = if t.cancelled {
+        "cancelled"
+    } else if t.polls <= non_terminal {
         if t.polls == 1 {
             "queued"
         } else {
@@ -172,6 +177,29 @@ pub(crate) fn get(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
         _ => {}
     }
     json_response(200, out, &[])
+}
+
+/// `DELETE /contents/generations/tasks/{id}`: cancels a queued task (it then reads
+/// `cancelled`), removes the record of a finished one; a running task cannot be cancelled.
+pub(crate) fn delete(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
+    if !bearer_ok(h) {
+        return unauthorized();
+    }
+    let mut g = d.lock();
+    let non_terminal = g.video_polls;
+    let Some(t) = g.tasks.get_mut(id) else {
+        return error(404, "ResourceNotFound", "NotFound", &format!("The specified task {id} is not found."));
+    };
+    // the status its last read showed (none yet: queued)
+    if !t.cancelled && t.polls <= 1 && t.polls < non_terminal + 1 {
+        t.cancelled = true;
+        t.updated_at = now_secs();
+    } else if !t.cancelled && t.polls <= non_terminal {
+        return error(409, "InvalidAction.TaskRunning", "Conflict", &format!("The task {id} is running and cannot be cancelled."));
+    } else {
+        g.tasks.remove(id);
+    }
+    json_response(200, json!({}), &[])
 }
 
 /// `GET /files/{id}.mp4`: a small valid H.264 MP4 (the same for every succeeded task).

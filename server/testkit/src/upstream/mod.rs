@@ -280,6 +280,8 @@ async fn handle(State(d): State<UpstreamDouble>, ConnectInfo(conn): ConnectInfo<
         ark::create(&d, h, json).await
     } else if *m == Method::GET && path.starts_with("/api/v3/contents/generations/tasks/") {
         ark::get(&d, h, &path["/api/v3/contents/generations/tasks/".len()..])
+    } else if *m == Method::DELETE && path.starts_with("/api/v3/contents/generations/tasks/") {
+        ark::delete(&d, h, &path["/api/v3/contents/generations/tasks/".len()..])
     } else if *m == Method::GET && path.starts_with("/files/") {
         ark::file(&d, &path["/files/".len()..])
     } else {

@@ -72,3 +72,46 @@ async fn ark_tasks_progress_and_serve_the_video() {
     assert_eq!(d.video_tasks_created(), 2);
     assert_eq!(poll("cgt-nope".into()).await.unwrap().status(), 404);
 }
+
+#[tokio::test]
+async fn ark_tasks_cancel_only_while_queued() {
+    let d = UpstreamDouble::start().await;
+    let c = client();
+    let tasks = format!("{}/contents/generations/tasks", d.ark_base());
+    let create = || async {
+        let v: Value = c
+            .post(&tasks)
+            .bearer_auth(UPSTREAM_KEY)
+            .json(&json!({"model": "m", "content": [{"type": "text", "text": "x"}]}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        format!("{tasks}/{}", v["id"].as_str().unwrap())
+    };
+    let status = |url: String| {
+        let req = c.get(url).bearer_auth(UPSTREAM_KEY);
+        async move { req.send().await.unwrap().json::<Value>().await.unwrap()["status"].clone() }
+    };
+    let delete = |url: String| {
+        let req = c.delete(url).bearer_auth(UPSTREAM_KEY);
+        async move { req.send().await.unwrap().status().as_u16() }
+    };
+    // queued (never read, or read once as queued): cancelled
+    let queued = create().await;
+    assert_eq!(delete(queued.clone()).await, 200);
+    assert_eq!(status(queued.clone()).await, "cancelled");
+    // running: refused, it goes on
+    let running = create().await;
+    status(running.clone()).await;
+    assert_eq!(status(running.clone()).await, "running");
+    assert_eq!(delete(running.clone()).await, 409);
+    assert_eq!(status(running.clone()).await, "succeeded");
+    // finished: its record is deleted
+    assert_eq!(delete(running.clone()).await, 200);
+    assert_eq!(c.get(&running).bearer_auth(UPSTREAM_KEY).send().await.unwrap().status(), 404);
+    assert_eq!(delete(running).await, 404);
+    assert_eq!(c.delete(&queued).send().await.unwrap().status(), 401);
+}
