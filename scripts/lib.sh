@@ -141,14 +141,14 @@ setup_services() {
   fi
 }
 
-# An S3-compatible server for the tests of videos kept in a bucket: moto's server (pinned in
-# scripts/s3-server.requirements.txt, its own venv in .tools/s3), on 127.0.0.1:9400.
-setup_s3() {
-  [ -z "${TEST_S3_URL:-}" ] || return 0
-  local venv="$TOOLS/s3" req="$ROOT/scripts/s3-server.requirements.txt" port=9400
+# pinned_venv <dir> <requirements file>: a Python venv with those pins (pip runs again only
+# when the file changed).
+pinned_venv() {
+  local venv="$1" req="$2"
   if [ ! -x "$venv/bin/python" ]; then
     have python3 || apt_install python3
-    log "python venv (.tools/s3)"
+    log "python venv (${venv#"$ROOT"/})"
+    # Debian's python3 needs python3-venv for ensurepip (venv fails without it)
     if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
       rm -rf "$venv"
       apt_install python3-venv
@@ -156,10 +156,18 @@ setup_s3() {
     fi
   fi
   if ! cmp -s "$req" "$venv/.requirements"; then
-    log "pip install $(grep -v '^#' "$req" | tr '\n' ' ')(S3 test server)"
+    log "pip install $(grep -v '^#' "$req" | tr '\n' ' ')(${req#"$ROOT"/})"
     "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
     cp "$req" "$venv/.requirements"
   fi
+}
+
+# An S3-compatible server for the tests of videos kept in a bucket: moto's server (pinned in
+# scripts/s3-server.requirements.txt, its own venv in .tools/s3), on 127.0.0.1:9400.
+setup_s3() {
+  [ -z "${TEST_S3_URL:-}" ] || return 0
+  local venv="$TOOLS/s3" port=9400
+  pinned_venv "$venv" "$ROOT/scripts/s3-server.requirements.txt"
   if ! curl -sf -o /dev/null "http://127.0.0.1:$port/moto-api/"; then
     log "starting the S3 test server (moto) on port $port"
     nohup "$venv/bin/moto_server" -H 127.0.0.1 -p "$port" >"$TOOLS/s3.log" 2>&1 &
@@ -196,22 +204,8 @@ setup_browser() {
 # end2end/clients/requirements.txt (pip runs only when the pins changed), and the Node
 # packages of end2end (openai, @anthropic-ai/claude-code next to playwright-core).
 setup_clients() {
-  local venv="$TOOLS/venv" req="$ROOT/end2end/clients/requirements.txt"
-  if [ ! -x "$venv/bin/python" ]; then
-    have python3 || apt_install python3
-    log "python venv (.tools/venv)"
-    # Debian's python3 needs python3-venv for ensurepip (venv fails without it)
-    if ! python3 -m venv --clear "$venv" >/dev/null 2>&1; then
-      rm -rf "$venv"
-      apt_install python3-venv
-      python3 -m venv --clear "$venv"
-    fi
-  fi
-  if ! cmp -s "$req" "$venv/.requirements"; then
-    log "pip install $(grep -v '^#' "$req" | tr '\n' ' ')"
-    "$venv/bin/pip" install -q --disable-pip-version-check -r "$req" >&2
-    cp "$req" "$venv/.requirements"
-  fi
+  local venv="$TOOLS/venv"
+  pinned_venv "$venv" "$ROOT/end2end/clients/requirements.txt"
   export CLIENTS_VENV="$venv"
   have curl || apt_install curl
   have npm || apt_install nodejs npm

@@ -32,7 +32,6 @@ both!(content_redirects_to_a_signed_link_that_streams_the_stored_copy_with_range
 /// 409, then the 302 to a signed link serving the stored copy whole and in ranges; tampered,
 /// stale and other jobs' links refused.
 pub async fn streams_the_stored_copy(gw: &Gw) -> String {
-    let gw = gw;
     gw.up.set_video_polls(1000);
     let id = submit_ok(&gw, &body("a paper boat on a river")).await;
     // not done yet
@@ -91,7 +90,6 @@ pub fn short_lived(c: &mut Config) {
 /// After `expires_at` the content is 410 and the sweeper removes the stored copy; the job
 /// and its bill stay. (`gw` made with [`short_lived`].)
 pub async fn expires_and_is_swept(gw: &Gw) {
-    let gw = gw;
     let id = submit_ok(&gw, &body("a short-lived clip")).await;
     wait_done(&gw, &id).await;
     let files = &gw.app.state.video.files;

@@ -131,6 +131,10 @@ fn register(d: &UpstreamDouble, h: &HeaderMap, body: Value) -> Response {
     json_response(200, json!({"id": id}), &[])
 }
 
+fn no_such_task(id: &str) -> Response {
+    error(404, "ResourceNotFound", "NotFound", &format!("The specified task {id} is not found."))
+}
+
 pub(crate) fn get(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
     if !bearer_ok(h) {
         return unauthorized();
@@ -138,7 +142,7 @@ pub(crate) fn get(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
     let mut g = d.lock();
     let non_terminal = g.video_polls;
     let Some(t) = g.tasks.get_mut(id) else {
-        return error(404, "ResourceNotFound", "NotFound", &format!("The specified task {id} is not found."));
+        return no_such_task(id);
     };
     t.polls += 1;
     let status = if t.cancelled {
@@ -188,7 +192,7 @@ pub(crate) fn delete(d: &UpstreamDouble, h: &HeaderMap, id: &str) -> Response {
     let mut g = d.lock();
     let non_terminal = g.video_polls;
     let Some(t) = g.tasks.get_mut(id) else {
-        return error(404, "ResourceNotFound", "NotFound", &format!("The specified task {id} is not found."));
+        return no_such_task(id);
     };
     // the status its last read showed (none yet: queued)
     if !t.cancelled && t.polls <= 1 && t.polls < non_terminal + 1 {
