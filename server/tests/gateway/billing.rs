@@ -48,6 +48,8 @@ both!(a_client_sent_request_id_never_makes_a_request_free, |b| async move {
             .json(&json!({"model": "openai/gpt-5", "messages": [{"role": "user", "content": "hi"}]})).send().await.unwrap()).await;
         assert_eq!(r.status, 200);
         assert_ne!(r.headers["x-request-id"], "fixed-id", "the gateway makes its own ids");
+        let id = uuid::Uuid::parse_str(r.headers["x-request-id"].to_str().unwrap()).unwrap();
+        assert_eq!(id.get_version_num(), 7, "time-ordered ids keep the log's and the ledger's indexes appending");
     }
     assert_eq!(gw.charges().await.len(), 2);
 });

@@ -1,0 +1,76 @@
+//! The request log writer's cost per batch: `record_batch` of 64 finished requests, each
+//! with a charge (log rows, ledger entries, the balance and the key's spend), on SQLite in a
+//! temporary folder; PostgreSQL too when `TEST_DATABASE_URL` names one. The table grows as
+//! the bench runs, as it would in service. Run: `cargo bench -p server --bench record_batch`.
+#![allow(clippy::unwrap_used)]
+
+use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
+use gateai::accounts::tokens::Hasher;
+use gateai::accounts::ApiKeys;
+use gateai::storage::{Db, RequestRecord};
+
+const BATCH: usize = 64;
+
+async fn prepare(url: &str) -> (Db, String, String) {
+    let db = gateai::storage::connect(url).await.unwrap();
+    db.migrate().await.unwrap();
+    let email = format!("bench-{}@example.com", uuid::Uuid::new_v4());
+    let user = gateai::accounts::users::create_user(&db, &email, None, false).await.unwrap();
+    let org = db.personal_org(&user.id).await.unwrap().unwrap();
+    let keys = ApiKeys::new(db.clone(), Hasher::new(b"bench-secret-bench-secret-bench-secret".to_vec()));
+    let (key, _) = keys.create(&org.id, &user.id, "bench", None, None, false).await.unwrap();
+    (db, org.id, key.id)
+}
+
+fn random_ids() -> bool {
+    std::env::var("BENCH_RANDOM_IDS").is_ok_and(|v| v == "1")
+}
+
+fn batch(org: &str, key: &str, clock: &mut i64) -> Vec<RequestRecord> {
+    (0..BATCH)
+        .map(|_| RequestRecord {
+            // as the gateway makes them; BENCH_RANDOM_IDS=1 for random (v4) ids, to compare
+            id: if random_ids() { uuid::Uuid::new_v4() } else { uuid::Uuid::now_v7() }.to_string(),
+            org_id: org.to_string(),
+            key_id: Some(key.to_string()),
+            created_at: {
+                // time goes on: a few dozen requests per second
+                *clock += 1;
+                1_790_000_000 + *clock / 30
+            },
+            protocol: "openai".into(),
+            model_requested: "deepseek/deepseek-v3.2".into(),
+            model_used: Some("deepseek/deepseek-v3.2".into()),
+            provider: Some("deepseek".into()),
+            status: 200,
+            input_tokens: 12,
+            output_tokens: 16,
+            cost_units: 37,
+            latency_ms: 1,
+            ..RequestRecord::default()
+        })
+        .collect()
+}
+
+fn bench_on(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, url: &str) {
+    let (db, org, key) = rt.block_on(prepare(url));
+    let mut clock = 0;
+    let mut g = c.benchmark_group("record_batch");
+    g.throughput(Throughput::Elements(BATCH as u64));
+    g.bench_function(format!("{BATCH} charged requests, {name}"), |b| {
+        b.iter_batched(|| batch(&org, &key, &mut clock), |rows| rt.block_on(db.record_batch(&rows)).unwrap(), BatchSize::SmallInput)
+    });
+    g.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    bench_on(c, &rt, "SQLite", &format!("sqlite://{}", dir.path().join("bench.db").display()));
+    if let Ok(url) = std::env::var("TEST_DATABASE_URL") {
+        bench_on(c, &rt, "PostgreSQL", &url);
+    }
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
