@@ -22,7 +22,7 @@ fn header(headers: &HeaderMap, name: &str) -> Option<String> {
 
 /// The request's id, as the request-id layer set it (a fresh one if it is missing).
 pub fn request_id(headers: &HeaderMap) -> String {
-    header(headers, "x-request-id").unwrap_or_else(|| uuid::Uuid::now_v7().to_string())
+    header(headers, "x-request-id").unwrap_or_else(crate::http::new_request_id)
 }
 
 async fn chat(state: AppState, protocol: Protocol, key: ApiKey, headers: HeaderMap, body: Body) -> Response {

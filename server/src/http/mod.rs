@@ -11,3 +11,4 @@ mod routes;
 
 pub use errors::{api_error, Protocol};
 pub use routes::{router, start, Running};
+pub use middleware::new_request_id;
