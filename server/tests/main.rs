@@ -11,3 +11,4 @@ mod console_gateway;
 mod management;
 mod management_guardrails;
 mod video;
+mod pages;

@@ -58,10 +58,19 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// The console's page routes, found once per process. Leptos finds them by running the app
+/// with resource loading switched off through a process-wide flag: a page rendering in another
+/// server of the same process (the tests run many) at that moment would wait forever on its
+/// data (leptos issue #4773). Done once, before any server of the process serves a page.
+fn page_routes() -> Vec<leptos_axum::AxumRouteListing> {
+    static ROUTES: std::sync::OnceLock<Vec<leptos_axum::AxumRouteListing>> = std::sync::OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(app::App)).clone()
+}
+
 pub fn router(state: AppState) -> anyhow::Result<Router> {
     let options = leptos_options(&state)?;
     let backend: SharedBackend = Arc::new(ConsoleBackend { state: state.clone() });
-    let routes = generate_route_list(app::App);
+    let routes = page_routes();
 
     let pages = Router::new()
         .leptos_routes_with_context(

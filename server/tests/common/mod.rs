@@ -176,6 +176,8 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
+                // a page or call that never finishes fails its test instead of hanging the run
+                .timeout(std::time::Duration::from_secs(120))
                 .build()
                 .unwrap(),
             base: self.url.clone(),

@@ -70,7 +70,7 @@ pub async fn gateway_with(b: Backend, credit: &str, tweak: impl FnOnce(&mut Conf
         .await
         .unwrap();
     }
-    Gw { app, up, key, org, http: reqwest::Client::new() }
+    Gw { app, up, key, org, http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(120)).build().unwrap() }
 }
 
 impl Gw {
