@@ -7,16 +7,21 @@
 # BENCH_PIN=1 pins the load generator and the double to CPU 0 and the gateway to CPU 1, so the
 # gateway's own cost is not mixed with theirs (default: no pinning, everything shares the CPUs).
 # TOKIO_WORKER_THREADS sets the gateway's worker threads (tokio's default: one per CPU).
+# BENCH_PROFILE=profiling uses the release build with symbols (`cargo build --profile profiling`)
+# and records the gateway with `perf record -g` during the concurrency-1 run, into
+# target/bench/gateway_c1.perf.data (read it with `perf report -i …`).
 source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 secs="${1:-10}"
 setup_rust
 have wrk || apt_install wrk
+profile="${BENCH_PROFILE:-release}"
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then # BENCH_NO_BUILD=1: use the release binaries as they are
-  log "building release binaries (gateai, upstream-double)"
-  cargo build --release -p server --bin gateai >&2
-  cargo build --release -p testkit --bin upstream-double >&2
+  log "building $profile binaries (gateai, upstream-double)"
+  cargo build --profile "$profile" -p server --bin gateai >&2
+  cargo build --profile "$profile" -p testkit --bin upstream-double >&2
 fi
+bin="$ROOT/target/$profile"
 
 work="$(mktemp -d)"
 out="$ROOT/target/bench"; mkdir -p "$out"
@@ -28,11 +33,11 @@ pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
 
-"${pin_load[@]}" "$ROOT/target/release/upstream-double" --addr "127.0.0.1:$up_port" --max-recorded 1000 >"$work/double.log" 2>&1 &
+"${pin_load[@]}" "$bin/upstream-double" --addr "127.0.0.1:$up_port" --max-recorded 1000 >"$work/double.log" 2>&1 &
 pids+=($!)
 export GATEAI_DATA_DIR="$work/data" GATEAI_ADDR="127.0.0.1:$gw_port" GATEAI_LOG=warn RUST_LOG=warn \
   DEEPSEEK_API_KEY=sk-upstream-test DEEPSEEK_BASE_URL="http://127.0.0.1:$up_port/v1"
-gateai="$ROOT/target/release/gateai"
+gateai="$bin/gateai"
 "$gateai" admin create-user --email bench@example.com --password "bench-password-1" >/dev/null
 "$gateai" admin credit --email bench@example.com --amount 1000000 >/dev/null
 key=$("$gateai" admin create-key --email bench@example.com --name bench)
@@ -65,7 +70,13 @@ check_errors() { if grep -qE "Non-2xx|Socket errors" "$1"; then echo "errors dur
 
 run() { # run <name> <lua> <url> <connections>
   "${pin_load[@]}" wrk -t1 -c1 -d2s -s "$2" "$3" >/dev/null # warm up
+  local perf_pid=""
+  if [ "$profile" = profiling ] && [ "$1" = gateway_c1 ] && have perf; then
+    perf record -g -o "$out/gateway_c1.perf.data" -p "$gw_pid" -- sleep "$secs" 2>/dev/null &
+    perf_pid=$!
+  fi
   "${pin_load[@]}" wrk -t"$([ "$4" -gt 1 ] && echo 2 || echo 1)" -c"$4" -d"${secs}s" --latency -s "$2" "$3" >"$out/$1.txt"
+  [ -n "$perf_pid" ] && wait "$perf_pid"
   check_errors "$out/$1.txt"
 }
 log "concurrency 1, ${secs}s each"
