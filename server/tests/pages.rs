@@ -14,7 +14,7 @@ both!(pages_finish_while_other_servers_start, |b| async move {
     let state = app.state.clone();
     let builders = tokio::task::spawn_blocking(move || {
         for _ in 0..300 {
-            gateai::http::router(state.clone()).unwrap();
+            drop(gateai::http::router(state.clone()).unwrap());
         }
     });
     for i in 0..60 {

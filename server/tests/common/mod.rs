@@ -142,6 +142,10 @@ pub fn redis_url() -> Option<String> {
     std::env::var("TEST_REDIS_URL").ok().filter(|s| !s.is_empty())
 }
 
+/// How long a test's HTTP call may take: a page or call that never finishes fails its test
+/// instead of hanging the run.
+pub const CALL_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
+
 /// A browser-like client: keeps cookies, sends our Origin on writes.
 pub struct Client {
     pub http: reqwest::Client,
@@ -176,8 +180,7 @@ impl TestApp {
             http: reqwest::Client::builder()
                 .cookie_store(true)
                 .redirect(reqwest::redirect::Policy::none())
-                // a page or call that never finishes fails its test instead of hanging the run
-                .timeout(std::time::Duration::from_secs(120))
+                .timeout(CALL_TIMEOUT)
                 .build()
                 .unwrap(),
             base: self.url.clone(),

@@ -2,7 +2,7 @@
 //! key; helpers to call both protocols and read what was logged and charged.
 #![allow(dead_code, clippy::unwrap_used)]
 
-use crate::common::{spawn_with, Backend, TestApp};
+use crate::common::{spawn_with, Backend, TestApp, CALL_TIMEOUT};
 use app::types::{LedgerKind, Usd};
 use gateai::Config;
 use serde_json::Value;
@@ -70,7 +70,7 @@ pub async fn gateway_with(b: Backend, credit: &str, tweak: impl FnOnce(&mut Conf
         .await
         .unwrap();
     }
-    Gw { app, up, key, org, http: reqwest::Client::builder().timeout(std::time::Duration::from_secs(120)).build().unwrap() }
+    Gw { app, up, key, org, http: reqwest::Client::builder().timeout(CALL_TIMEOUT).build().unwrap() }
 }
 
 impl Gw {
