@@ -80,7 +80,7 @@ impl AppState {
             },
             ..Default::default()
         };
-        let recorder = crate::logs::Recorder::start(db.clone(), controls.counters.clone(), config.gateway.log_queue);
+        let recorder = crate::logs::Recorder::start(db.clone(), controls.counters.clone(), config.gateway.log_queue, config.gateway.log_writer)?;
         let video = crate::video::VideoRuntime::new(&config.video, &config.data_dir)?;
         Ok(AppState {
             inner: Arc::new(Inner { config, db, hasher, keys, throttle, oauth, catalog, providers, controls, recorder, video }),

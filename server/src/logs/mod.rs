@@ -8,6 +8,10 @@
 //! written charges off what the counter uses, in one step; and it is the one place that
 //! re-reads a balance (first use, a refusal to confirm), so a read never races a write.
 
+mod thread;
+
+pub use thread::WriterScheduling;
+
 use crate::controls::admission::balance_counter;
 use crate::controls::Counters;
 use crate::storage::{Db, MovedBalance, RequestRecord};
@@ -58,10 +62,13 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    pub fn start(db: Db, counters: Counters, queue: usize) -> Recorder {
+    /// Starts the writer on a thread of its own (see [`thread`]), scheduled as `how`, with
+    /// its own two connections to the database.
+    pub fn start(db: Db, counters: Counters, queue: usize, how: WriterScheduling) -> std::io::Result<Recorder> {
         let shared = Arc::new(Shared { pending: Mutex::default(), wake: Notify::new(), space: Semaphore::new(queue.max(16)) });
-        tokio::spawn(writer(db, counters, Arc::downgrade(&shared)));
-        Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)) }
+        let weak = Arc::downgrade(&shared);
+        thread::spawn("gateai-log-writer", how, move || async move { writer(db.companion(2), counters, weak).await })?;
+        Ok(Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)) })
     }
 
     pub async fn record(&self, r: RequestRecord) {

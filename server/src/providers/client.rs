@@ -31,8 +31,12 @@ impl UpstreamFailure {
 }
 
 impl Provider {
-    fn url(&self, path: &str) -> String {
-        format!("{}{}", self.base_url, path)
+    fn url(&self, path: &str) -> reqwest::Url {
+        let mut url = self.base.clone();
+        // `base_url` has no trailing slash; a base of only a host parses with the path "/"
+        let joined = format!("{}{}", url.path().trim_end_matches('/'), path);
+        url.set_path(&joined);
+        url
     }
 
     /// POSTs a JSON body. `extra` are protocol headers such as `anthropic-beta`.

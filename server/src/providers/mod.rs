@@ -44,6 +44,9 @@ pub struct Provider {
     pub protocol: ProviderProtocol,
     /// Without a trailing slash.
     pub base_url: String,
+    /// `base_url` parsed once at start, so a call only appends its path (no parse of the
+    /// host on every request).
+    base: reqwest::Url,
     api_key: String,
     http: reqwest::Client,
     first_byte_timeout: Duration,
@@ -80,6 +83,11 @@ impl Providers {
                 (None, Some(b)) => b.4.to_string(),
                 (None, None) => anyhow::bail!("provider {id} needs a base_url"),
             };
+            let base_url = base_url.trim_end_matches('/').to_string();
+            let base = reqwest::Url::parse(&base_url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
+                .ok_or_else(|| anyhow::anyhow!("provider {id}: base_url {base_url:?} is not an http(s) URL"))?;
             let http = reqwest::Client::builder()
                 .connect_timeout(Duration::from_millis(g.connect_timeout_ms))
                 .pool_idle_timeout(Duration::from_secs(90))
@@ -92,7 +100,8 @@ impl Providers {
                     id: id.clone(),
                     label: p.label.clone().unwrap_or_else(|| id.clone()),
                     protocol,
-                    base_url: base_url.trim_end_matches('/').to_string(),
+                    base_url,
+                    base,
                     api_key: key,
                     http,
                     first_byte_timeout: Duration::from_secs(g.first_byte_timeout_secs),

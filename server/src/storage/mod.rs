@@ -432,6 +432,10 @@ pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + 
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;
+    /// A second, small pool on the same database that connects on first use: a background
+    /// task that opens it on its own thread keeps its connections' work there (SQLite runs
+    /// each connection on a thread it spawns from the thread that connects).
+    fn companion(&self, max_connections: u32) -> Db;
 }
 
 /// Opens the database named by the URL (`sqlite://path` or `postgres://…`), without migrating.

@@ -40,6 +40,10 @@ impl Store for PostgresStore {
         sqlx::migrate!("../migrations/postgres").run(&self.pool).await?;
         Ok(())
     }
+    fn companion(&self, max_connections: u32) -> crate::storage::Db {
+        let opts = (*self.pool.connect_options()).clone();
+        std::sync::Arc::new(PostgresStore { pool: PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).connect_lazy_with(opts) })
+    }
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
