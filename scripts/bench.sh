@@ -8,6 +8,7 @@
 # Release builds (slow the first time). Usage: scripts/bench.sh [seconds per run, default 10]
 # BENCH_PIN=1 pins the load generator and the double to CPU 0 and the gateway to CPU 1, so the
 # gateway's own cost is not mixed with theirs (default: no pinning, everything shares the CPUs).
+# BENCH_PIN=one: see below.
 # TOKIO_WORKER_THREADS sets the gateway's worker threads (tokio's default: one per CPU).
 # BENCH_PROFILE=profiling uses the release build with symbols (`cargo build --profile profiling`).
 # BENCH_PERF=1 (with it) records the gateway with `perf record -g` during the concurrency-1 run,
@@ -34,6 +35,9 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 up_port=$(free_port); gw_port=$(free_port); floor_port=$(free_port)
 pin_load=(); pin_gw=()
 if [ "${BENCH_PIN:-0}" = 1 ] && have taskset && [ "$(nproc)" -ge 2 ]; then pin_load=(taskset -c 0); pin_gw=(taskset -c 1); fi
+# BENCH_PIN=one puts everything on CPU 0: no wake-up crosses CPUs (on a VM, waking an idle
+# vCPU costs tens of µs per hop, which the two-leg paths pay and the direct call does not)
+if [ "${BENCH_PIN:-0}" = one ] && have taskset; then pin_load=(taskset -c 0); pin_gw=(taskset -c 0); fi
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT
