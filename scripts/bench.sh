@@ -23,7 +23,7 @@ setup_rust
 have wrk || apt_install wrk
 profile="${BENCH_PROFILE:-release}"
 if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then # BENCH_NO_BUILD=1: use the built binaries as they are
-  log "building $profile binaries (gateai, upstream-double)"
+  log "building $profile binaries (gateai, upstream-double, floor-proxy)"
   cargo build --profile "$profile" -p server --bin gateai >&2
   cargo build --profile "$profile" -p testkit --bin upstream-double --bin floor-proxy >&2
 fi

@@ -312,7 +312,10 @@ impl Config {
                 }
             }
             if let Some(u) = &p.base_url {
-                url::Url::parse(u).map_err(|e| anyhow::anyhow!("provider {id}: base_url is not a URL: {e}"))?;
+                let parsed = url::Url::parse(u).map_err(|e| anyhow::anyhow!("provider {id}: base_url is not a URL: {e}"))?;
+                if !matches!(parsed.scheme(), "http" | "https") || !parsed.has_host() {
+                    anyhow::bail!("provider {id}: base_url must be an http(s) URL with a host");
+                }
             }
         }
         if self.gateway.max_body_bytes < 1024 {
@@ -383,5 +386,19 @@ fn write_private(path: &Path, content: &str) -> anyhow::Result<()> {
         }
         Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_provider_base_url_must_be_http_with_a_host() {
+        for (url, ok) in [("https://api.example.com/v1", true), ("http://127.0.0.1:9", true), ("ftp://example.com", false), ("unix:/run/x.sock", false), ("not a url", false)] {
+            let mut c = Config::default();
+            c.providers.entry("custom".into()).or_default().base_url = Some(url.into());
+            assert_eq!(c.validate().is_ok(), ok, "{url}");
+        }
     }
 }

@@ -1,6 +1,6 @@
-//! The log writer's own thread: an OS thread with a current-thread runtime, scheduled so that
-//! writing a batch never keeps a CPU from a request that is waiting for it.
-//! The database work follows: the writer opens its own connections from this thread, and
+//! The log writer's own thread: an OS thread with a current-thread runtime, scheduled as the
+//! configuration says (`WriterScheduling`), so the writer's CPU time can be put behind the
+//! requests'. The database work follows: the writer opens its own connections from this thread, and
 //! SQLite's connection threads, spawned from here, inherit its scheduling.
 
 use std::future::Future;
@@ -24,7 +24,16 @@ pub enum WriterScheduling {
 impl std::str::FromStr for WriterScheduling {
     type Err = String;
     fn from_str(s: &str) -> Result<WriterScheduling, String> {
-        WriterScheduling::parse(s).ok_or_else(|| format!("{s:?} is not one of normal, idle, nice:1-19, slice:100-100000"))
+        let parsed = match s.trim() {
+            "normal" => Some(WriterScheduling::Normal),
+            "idle" => Some(WriterScheduling::Idle),
+            other => match other.split_once(':') {
+                Some(("nice", n)) => n.parse().ok().filter(|n| (1..=19).contains(n)).map(WriterScheduling::Nice),
+                Some(("slice", n)) => n.parse().ok().filter(|n| (100..=100_000).contains(n)).map(WriterScheduling::Slice),
+                _ => None,
+            },
+        };
+        parsed.ok_or_else(|| format!("{s:?} is not one of normal, idle, nice:1-19, slice:100-100000"))
     }
 }
 
@@ -32,25 +41,6 @@ impl TryFrom<String> for WriterScheduling {
     type Error = String;
     fn try_from(s: String) -> Result<WriterScheduling, String> {
         s.parse()
-    }
-}
-
-impl WriterScheduling {
-    fn parse(s: &str) -> Option<WriterScheduling> {
-        let s = s.trim();
-        match s {
-            "normal" => Some(WriterScheduling::Normal),
-            "idle" => Some(WriterScheduling::Idle),
-            _ => {
-                if let Some(n) = s.strip_prefix("nice:") {
-                    n.parse().ok().filter(|n| (1..=19).contains(n)).map(WriterScheduling::Nice)
-                } else if let Some(n) = s.strip_prefix("slice:") {
-                    n.parse().ok().filter(|n| (100..=100_000).contains(n)).map(WriterScheduling::Slice)
-                } else {
-                    None
-                }
-            }
-        }
     }
 }
 

@@ -84,10 +84,8 @@ impl Providers {
                 (None, None) => anyhow::bail!("provider {id} needs a base_url"),
             };
             let base_url = base_url.trim_end_matches('/').to_string();
-            let base = reqwest::Url::parse(&base_url)
-                .ok()
-                .filter(|u| matches!(u.scheme(), "http" | "https") && u.has_host())
-                .ok_or_else(|| anyhow::anyhow!("provider {id}: base_url {base_url:?} is not an http(s) URL"))?;
+            // the configuration's validation has checked it (http or https, with a host)
+            let base = reqwest::Url::parse(&base_url).map_err(|e| anyhow::anyhow!("provider {id}: base_url is not a URL: {e}"))?;
             let http = reqwest::Client::builder()
                 .connect_timeout(Duration::from_millis(g.connect_timeout_ms))
                 .pool_idle_timeout(Duration::from_secs(90))
