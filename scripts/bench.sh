@@ -8,7 +8,7 @@
 # Release builds (slow the first time). Usage: scripts/bench.sh [seconds per run, default 10]
 # BENCH_PIN=1 pins the load generator and the double to CPU 0 and the gateway to CPU 1, so the
 # gateway's own cost is not mixed with theirs (default: no pinning, everything shares the CPUs).
-# BENCH_PIN=one: see below.
+# BENCH_PIN=one, BENCH_SPIN=1, BENCH_HALTPOLL=ns: see below.
 # TOKIO_WORKER_THREADS sets the gateway's worker threads (tokio's default: one per CPU).
 # BENCH_PROFILE=profiling uses the release build with symbols (`cargo build --profile profiling`).
 # BENCH_PERF=1 (with it) records the gateway with `perf record -g` during the concurrency-1 run,
@@ -39,8 +39,31 @@ if [ "${BENCH_PIN:-0}" = 1 ] && have taskset && [ "$(nproc)" -ge 2 ]; then pin_l
 # vCPU costs tens of µs per hop, which the two-leg paths pay and the direct call does not)
 if [ "${BENCH_PIN:-0}" = one ] && have taskset; then pin_load=(taskset -c 0); pin_gw=(taskset -c 0); fi
 pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; rm -rf "$work"; }
+halt_poll=/sys/module/haltpoll/parameters/guest_halt_poll_ns
+halt_poll_was=""
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  rm -rf "$work"
+  if [ -n "$halt_poll_was" ]; then echo "$halt_poll_was" >"$halt_poll"; fi
+}
 trap cleanup EXIT
+# BENCH_HALTPOLL=ns (a KVM guest with the haltpoll cpuidle driver, as root): an idle vCPU
+# polls this long before it halts, for the run (restored after). A halted vCPU takes tens of
+# µs to wake, and every request through a proxy wakes one four times; with guest_halt_poll_ns
+# 0 (this VM's default) the two-leg paths pay it and the direct call does not.
+if [ -n "${BENCH_HALTPOLL:-}" ]; then
+  [ -w "$halt_poll" ] || die "BENCH_HALTPOLL needs the haltpoll cpuidle driver and root ($halt_poll)"
+  halt_poll_was=$(cat "$halt_poll")
+  echo "$BENCH_HALTPOLL" >"$halt_poll"
+fi
+# BENCH_SPIN=1 keeps every CPU awake with a busy loop at SCHED_IDLE (a woken thread takes the
+# CPU from it at once): a wake-up then costs what it costs on hardware whose CPUs wake fast,
+# instead of waking a halted vCPU (on a VM without idle polling, see BENCH_HALTPOLL)
+if [ "${BENCH_SPIN:-0}" = 1 ] && have chrt; then
+  for c in $(seq 0 $(( $(nproc) - 1 ))); do
+    taskset -c "$c" chrt --idle 0 sh -c 'while :; do :; done' & pids+=($!)
+  done
+fi
 
 "${pin_load[@]}" "$bin/upstream-double" --addr "127.0.0.1:$up_port" --max-recorded 1000 >"$work/double.log" 2>&1 &
 pids+=($!)
@@ -137,7 +160,7 @@ n_d=$(median "$out/ttfb_new_direct.txt"); n_g=$(median "$out/ttfb_new_gateway.tx
 sleep 1
 usage=$(curl -s "http://127.0.0.1:$gw_port/api/v1/credits" -H "authorization: Bearer $key")
 {
-  echo "gateway bench ($(date -u +%F), $(nproc) cores, ${secs}s per wrk run, pinned: ${BENCH_PIN:-0}, gateway workers: ${TOKIO_WORKER_THREADS:-one per CPU})"
+  echo "gateway bench ($(date -u +%F), $(nproc) cores, ${secs}s per wrk run, pinned: ${BENCH_PIN:-0}, spin: ${BENCH_SPIN:-0}, guest halt poll: $(cat "$halt_poll" 2>/dev/null || echo -) ns, gateway workers: ${TOKIO_WORKER_THREADS:-one per CPU})"
   printf '%-38s %12s %12s %12s %12s %12s\n' "" direct floor gateway "added/ratio" "floor added"
   printf '%-38s %10sµs %10sµs %10sµs %10sµs %10sµs\n' "latency p50, concurrency 1" "$d50" "$f50" "$g50" "$(awk "BEGIN{print $g50-$d50}")" "$(awk "BEGIN{print $f50-$d50}")"
   printf '%-38s %10sµs %10sµs %10sµs %10sµs %10sµs\n' "latency p99, concurrency 1" "$d99" "$f99" "$g99" "$(awk "BEGIN{print $g99-$d99}")" "$(awk "BEGIN{print $f99-$d99}")"
