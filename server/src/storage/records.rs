@@ -8,41 +8,44 @@ macro_rules! impl_records {
              input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip";
 
         /// Writes a batch inside the caller's transaction with a handful of statements,
-        /// whatever its size: the log rows in one insert (those already written are skipped),
-        /// then per organization one balance update and the charges in one insert, then per
-        /// key one spend update. Returns the balances it moved.
+        /// whatever its size: the log rows in multi-row inserts (those already written are
+        /// skipped), then per organization one balance update and the charges in multi-row
+        /// inserts, then per key one spend update. Returns the balances it moved.
         async fn insert_batch(
             conn: &mut <$db as sqlx::Database>::Connection,
             batch: &[crate::storage::RequestRecord],
         ) -> Result<Vec<crate::storage::MovedBalance>, sqlx::Error> {
             use std::collections::{BTreeMap, HashSet};
-            let mut q = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO request_logs ({LOG_COLUMNS}) "));
-            q.push_values(batch, |mut b, r| {
-                b.push_bind(r.id.clone())
-                    .push_bind(r.org_id.clone())
-                    .push_bind(r.key_id.clone())
-                    .push_bind(r.created_at)
-                    .push_bind(r.protocol.clone())
-                    .push_bind(r.model_requested.clone())
-                    .push_bind(r.model_used.clone())
-                    .push_bind(r.provider.clone())
-                    .push_bind(r.status)
-                    .push_bind(r.error.clone())
-                    .push_bind(r.input_tokens)
-                    .push_bind(r.output_tokens)
-                    .push_bind(r.cached_tokens)
-                    .push_bind(r.cost_units)
-                    .push_bind(r.latency_ms)
-                    .push_bind(r.ttft_ms)
-                    .push_bind(r.streamed)
-                    .push_bind(r.usage_estimated)
-                    .push_bind(r.route_reason.clone())
-                    .push_bind(r.free)
-                    .push_bind(r.guest_id.clone())
-                    .push_bind(r.guest_ip.clone());
-            });
-            q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-            let inserted: HashSet<String> = q.build_query_scalar::<String>().fetch_all(&mut *conn).await?.into_iter().collect();
+            let mut inserted: HashSet<String> = HashSet::with_capacity(batch.len());
+            for rows in crate::storage::records::in_cached_shapes(batch) {
+                let mut q = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO request_logs ({LOG_COLUMNS}) "));
+                q.push_values(rows, |mut b, r| {
+                    b.push_bind(r.id.clone())
+                        .push_bind(r.org_id.clone())
+                        .push_bind(r.key_id.clone())
+                        .push_bind(r.created_at)
+                        .push_bind(r.protocol.clone())
+                        .push_bind(r.model_requested.clone())
+                        .push_bind(r.model_used.clone())
+                        .push_bind(r.provider.clone())
+                        .push_bind(r.status)
+                        .push_bind(r.error.clone())
+                        .push_bind(r.input_tokens)
+                        .push_bind(r.output_tokens)
+                        .push_bind(r.cached_tokens)
+                        .push_bind(r.cost_units)
+                        .push_bind(r.latency_ms)
+                        .push_bind(r.ttft_ms)
+                        .push_bind(r.streamed)
+                        .push_bind(r.usage_estimated)
+                        .push_bind(r.route_reason.clone())
+                        .push_bind(r.free)
+                        .push_bind(r.guest_id.clone())
+                        .push_bind(r.guest_ip.clone());
+                });
+                q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
+                inserted.extend(q.build_query_scalar::<String>().fetch_all(&mut *conn).await?);
+            }
             // charges of the rows written now, by organization, in batch order
             let mut by_org: BTreeMap<&str, Vec<&crate::storage::RequestRecord>> = BTreeMap::new();
             for r in batch.iter().filter(|r| r.cost_units > 0 && inserted.contains(&r.id)) {
@@ -61,21 +64,23 @@ macro_rules! impl_records {
                 .await?;
                 // each entry's balance_after, as if booked one after the other
                 let mut running = after + total;
-                let mut q = sqlx::QueryBuilder::<$db>::new(
-                    "INSERT INTO ledger_entries (org_id, kind, amount_units, balance_after_units, reference, note, actor_user_id, created_at) ",
-                );
-                q.push_values(rows.iter(), |mut b, r| {
-                    running -= r.cost_units;
-                    b.push_bind(r.org_id.clone())
-                        .push_bind("charge")
-                        .push_bind(-r.cost_units)
-                        .push_bind(running)
-                        .push_bind(format!("request:{}", r.id))
-                        .push_bind(r.model_used.clone().unwrap_or_else(|| r.model_requested.clone()))
-                        .push_bind(Option::<String>::None)
-                        .push_bind(r.created_at);
-                });
-                q.build().execute(&mut *conn).await?;
+                for chunk in crate::storage::records::in_cached_shapes(rows) {
+                    let mut q = sqlx::QueryBuilder::<$db>::new(
+                        "INSERT INTO ledger_entries (org_id, kind, amount_units, balance_after_units, reference, note, actor_user_id, created_at) ",
+                    );
+                    q.push_values(chunk.iter(), |mut b, r| {
+                        running -= r.cost_units;
+                        b.push_bind(r.org_id.clone())
+                            .push_bind("charge")
+                            .push_bind(-r.cost_units)
+                            .push_bind(running)
+                            .push_bind(format!("request:{}", r.id))
+                            .push_bind(r.model_used.clone().unwrap_or_else(|| r.model_requested.clone()))
+                            .push_bind(Option::<String>::None)
+                            .push_bind(r.created_at);
+                    });
+                    q.build().execute(&mut *conn).await?;
+                }
                 balances.push(crate::storage::MovedBalance { org_id: org.to_string(), balance: after, version });
             }
             let mut by_key: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
@@ -210,3 +215,32 @@ macro_rules! impl_records {
 }
 
 pub(super) use impl_records;
+
+/// The largest multi-row insert, in rows.
+const SHAPE: usize = 64;
+
+/// `rows` cut into inserts of 64, 16, 4 and 1 rows. A multi-row insert is a statement of its
+/// own for each row count, prepared the first time it is seen and cached per connection: a
+/// batch of any size then uses only these four, where one insert per batch size made a new
+/// statement for most batches (the cache keeps 100 of 256 possible sizes).
+pub(super) fn in_cached_shapes<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+    std::iter::from_fn(move || {
+        let n = [SHAPE, SHAPE / 4, SHAPE / 16, 1].into_iter().find(|&n| n <= rows.len())?;
+        let (chunk, rest) = rows.split_at(n);
+        rows = rest;
+        Some(chunk)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_go_in_four_shapes_in_order() {
+        let rows: Vec<usize> = (0..219).collect();
+        let chunks: Vec<&[usize]> = super::in_cached_shapes(&rows).collect();
+        let sizes: Vec<usize> = chunks.iter().map(|c| c.len()).collect();
+        assert_eq!(sizes, [64, 64, 64, 16, 4, 4, 1, 1, 1]);
+        assert_eq!(chunks.concat(), rows);
+        assert_eq!(super::in_cached_shapes(&[] as &[usize]).count(), 0);
+    }
+}

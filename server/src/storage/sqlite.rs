@@ -16,6 +16,9 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
+            // temporary tables and statement journals (a batch insert's RETURNING) in memory:
+            // on disk, each log batch created and deleted a file
+            .pragma("temp_store", "memory")
             .busy_timeout(Duration::from_secs(30));
         if let Some(dir) = opts.get_filename().parent() {
             if !dir.as_os_str().is_empty() {
