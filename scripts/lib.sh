@@ -73,6 +73,11 @@ setup_rust() {
     die "need either apt-get (Debian's rustc-web) or rustup"
   fi
   export PATH="$TOOLS/bin:$PATH"
+  # The wasm build compiles the standard library from source (lib-cargo-args in Cargo.toml),
+  # which needs RUSTC_BOOTSTRAP=1 on a stable compiler. Every cargo call gets it, not only
+  # `cargo leptos`: proc-macro2's build script reruns when RUSTC_BOOTSTRAP changes, so a
+  # `cargo test` without it after a `cargo leptos build` with it rebuilt nearly every crate.
+  export RUSTC_BOOTSTRAP=1
 }
 
 # cargo install into the shared cache once, then link into .tools/bin
@@ -106,8 +111,7 @@ setup_web_tools() {
   ln -sf "$TOOLS/node/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
 }
 
-# The wasm build always compiles the standard library from source (lib-cargo-args in
-# Cargo.toml), which needs the library's source and RUSTC_BOOTSTRAP=1 on a stable compiler.
+# RUSTC_BOOTSTRAP=1 comes from setup_rust, which every script calls first.
 cargo_leptos() { RUSTC_BOOTSTRAP=1 cargo leptos "$@"; }
 
 # PostgreSQL and Redis for the test suite: honour TEST_DATABASE_URL / TEST_REDIS_URL; else
