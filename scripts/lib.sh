@@ -111,9 +111,6 @@ setup_web_tools() {
   ln -sf "$TOOLS/node/node_modules/binaryen/bin/wasm-opt" "$TOOLS/bin/wasm-opt"
 }
 
-# RUSTC_BOOTSTRAP=1 comes from setup_rust, which every script calls first.
-cargo_leptos() { RUSTC_BOOTSTRAP=1 cargo leptos "$@"; }
-
 # PostgreSQL and Redis for the test suite: honour TEST_DATABASE_URL / TEST_REDIS_URL; else
 # install (Debian), start and prepare a local role and database.
 setup_services() {

@@ -5,7 +5,7 @@ source "$(dirname "$0")/lib.sh"
 cd "$ROOT"
 setup_rust
 setup_web_tools
-cargo_leptos build --release >&2
+cargo leptos build --release >&2
 bin="$ROOT/target/release/gateai"
 echo "release binary: $(du -h "$bin" | cut -f1) ($(stat -c %s "$bin") bytes)"
 echo "wasm bundle: $(du -h "$ROOT/target/site/pkg/gateai.wasm" | cut -f1)"

@@ -8,7 +8,7 @@ prune_target
 setup_rust
 setup_web_tools
 log "building (release)"
-cargo_leptos build --release
+cargo leptos build --release
 export GATEAI_SITE_ROOT="$ROOT/target/site"
 log "migrating"
 "$ROOT/target/release/gateai" migrate

@@ -12,7 +12,7 @@ setup_s3
 drop_test_databases
 setup_browser
 log "building the console and the server (debug)"
-cargo_leptos build
+cargo leptos build
 log "Rust tests (SQLite and PostgreSQL: $TEST_DATABASE_URL)"
 # every test server has its own pool: keep them small so parallel tests stay within
 # PostgreSQL's 100 connections

@@ -101,17 +101,12 @@ fn bench_shapes(c: &mut Criterion, rt: &tokio::runtime::Runtime, url: &str) {
     g.finish();
 }
 
-async fn insert_logs(pool: &sqlx::SqlitePool, mut rows: &[RequestRecord], cached: bool) {
+async fn insert_logs(pool: &sqlx::SqlitePool, rows: &[RequestRecord], cached: bool) {
     let mut tx = pool.begin().await.unwrap();
-    while !rows.is_empty() {
-        let n = if cached { [64, 16, 4, 1].into_iter().find(|&n| n <= rows.len()).unwrap() } else { rows.len() };
-        let (chunk, rest) = rows.split_at(n);
-        rows = rest;
-        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(
-            "INSERT INTO request_logs (id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, \
-             status, error, input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, \
-             usage_estimated, route_reason, free, guest_id, guest_ip) ",
-        );
+    let chunks: Vec<&[RequestRecord]> = if cached { gateai::storage::in_cached_shapes(rows).collect() } else { vec![rows] };
+    for chunk in chunks {
+        let mut q = sqlx::QueryBuilder::<sqlx::Sqlite>::new(format!("INSERT INTO request_logs ({}) ", gateai::storage::LOG_COLUMNS));
+        // in LOG_COLUMNS' order, as the writer binds them
         q.push_values(chunk, |mut b, r| {
             b.push_bind(&r.id)
                 .push_bind(&r.org_id)

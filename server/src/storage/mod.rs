@@ -12,6 +12,8 @@ mod ledger;
 mod postgres;
 mod queries;
 mod records;
+// the request-log writer's insert layout, for the record_batch bench's comparison
+pub use records::{in_cached_shapes, LOG_COLUMNS};
 mod sqlite;
 mod video;
 mod webhooks;

@@ -2,10 +2,13 @@
 //! request at most once (its id is the log's key and, as `request:<id>`, the charge's
 //! ledger reference).
 
+/// The columns of a request-log row, in the order the writer binds them.
+pub const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
+     input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip";
+
 macro_rules! impl_records {
     ($store:ty, $db:ty) => {
-        const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
-             input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip";
+        const LOG_COLUMNS: &str = crate::storage::records::LOG_COLUMNS;
 
         /// Writes a batch inside the caller's transaction with a handful of statements,
         /// whatever its size: the log rows in multi-row inserts (those already written are
@@ -223,7 +226,7 @@ const SHAPE: usize = 64;
 /// own for each row count, prepared the first time it is seen and cached per connection: a
 /// batch of any size then uses only these four, where one insert per batch size made a new
 /// statement for most batches (the cache keeps 100 of 256 possible sizes).
-pub(super) fn in_cached_shapes<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
+pub fn in_cached_shapes<T>(mut rows: &[T]) -> impl Iterator<Item = &[T]> {
     std::iter::from_fn(move || {
         let n = [SHAPE, SHAPE / 4, SHAPE / 16, 1].into_iter().find(|&n| n <= rows.len())?;
         let (chunk, rest) = rows.split_at(n);
