@@ -15,6 +15,9 @@ pub fn ok(data: Value) -> Value {
     json!({"code": 200, "msg": "", "data": data})
 }
 
+/// The status a submit answers: a new job is queued, not yet handed to the upstream.
+const ACCEPTED_STATUS: &str = "pending";
+
 /// `pending` (not handed to the upstream yet) / `in_progress` / `completed` / `failed`.
 pub fn public_status(job: &VideoJobRow) -> &'static str {
     match job.status.as_str() {
@@ -29,12 +32,14 @@ pub fn status_url(base: &str, job: &VideoJobRow) -> String {
     format!("{base}/api/v1/videos/{}", job.id)
 }
 
-/// The 202 answer of a submit (the same for a replay with the same Idempotency-Key).
+/// The 202 answer of a submit, and word for word the same for a replay with the same
+/// Idempotency-Key, however far the job went since: it describes the acceptance (status
+/// `pending`, the balance before and after the pre-deduction), and `status_url` the present.
 pub fn submitted(base: &str, job: &VideoJobRow) -> Value {
     let estimate = Usd::from_units(job.estimated_units);
     ok(json!({
         "job_id": job.id,
-        "status": public_status(job),
+        "status": ACCEPTED_STATUS,
         "model": job.model,
         "status_url": status_url(base, job),
         "message": SUBMITTED,

@@ -57,11 +57,13 @@ async fn run(state: AppState) {
     }
 }
 
-/// What follows a failed attempt `n` (1 = the first) made at `now_ms`: the next attempt after
-/// the backoff, but not after the give-up time; at or past it, giving up.
-pub fn after_failure(cfg: &super::WebhookConfig, d: &WebhookDeliveryRow, n: i64, now_ms: i64) -> WebhookNext {
+/// What follows a failed attempt `n` (1 = the first) that started at `started_ms` and ended at
+/// `now_ms`: the next attempt after the backoff (counted from the end), but not after the
+/// give-up time. Only an attempt that *started* at or past the give-up time is the last one, so
+/// an attempt begun just before it and failing just after it is followed by one at the deadline.
+pub fn after_failure(cfg: &super::WebhookConfig, d: &WebhookDeliveryRow, n: i64, started_ms: i64, now_ms: i64) -> WebhookNext {
     let give_up_ms = d.created_at.saturating_add(i64::try_from(cfg.give_up_secs).unwrap_or(i64::MAX)).saturating_mul(1000);
-    if now_ms >= give_up_ms {
+    if started_ms >= give_up_ms {
         return WebhookNext::GiveUp;
     }
     let wait = cfg.backoff_ms(n, |max| rand::thread_rng().gen_range(0..=max));
@@ -74,7 +76,7 @@ async fn one(state: &AppState, d: WebhookDeliveryRow, claim: &str) {
     let next = if outcome.delivered() {
         WebhookNext::Delivered
     } else {
-        after_failure(&state.config.video.webhooks, &d, n, crate::video::now_ms())
+        after_failure(&state.config.video.webhooks, &d, n, outcome.started_at_ms, crate::video::now_ms())
     };
     let a = NewWebhookAttempt {
         attempt: n,
@@ -112,13 +114,23 @@ mod tests {
         let cfg = super::super::WebhookConfig { backoff_base_ms: 1_000, backoff_max_ms: 60_000, give_up_secs: 100, ..Default::default() };
         let d = WebhookDeliveryRow { created_at: 1_000, ..Default::default() };
         let start = 1_000_000;
-        match after_failure(&cfg, &d, 1, start) {
+        match after_failure(&cfg, &d, 1, start - 5_000, start) {
             WebhookNext::RetryAt(at) => assert!((start + 1_000..=start + 1_200).contains(&at), "{at}"),
             other => panic!("{other:?}"),
         }
         // a wait past the give-up time is cut to it: one last attempt then
-        assert_eq!(after_failure(&cfg, &d, 10, 1_099_000), WebhookNext::RetryAt(1_100_000));
-        assert_eq!(after_failure(&cfg, &d, 11, 1_100_000), WebhookNext::GiveUp);
-        assert_eq!(after_failure(&cfg, &d, 12, 2_000_000), WebhookNext::GiveUp);
+        assert_eq!(after_failure(&cfg, &d, 10, 1_098_000, 1_099_000), WebhookNext::RetryAt(1_100_000));
+        assert_eq!(after_failure(&cfg, &d, 11, 1_100_000, 1_100_000), WebhookNext::GiveUp);
+        assert_eq!(after_failure(&cfg, &d, 12, 2_000_000, 2_000_010), WebhookNext::GiveUp);
+    }
+
+    #[test]
+    fn an_attempt_that_started_before_the_give_up_time_and_failed_after_it_is_retried_at_it() {
+        let cfg = super::super::WebhookConfig { backoff_base_ms: 1_000, backoff_max_ms: 60_000, give_up_secs: 100, ..Default::default() };
+        let d = WebhookDeliveryRow { created_at: 1_000, ..Default::default() };
+        // started 10 ms before the deadline, ended 5 s after it: one more attempt, due now
+        assert_eq!(after_failure(&cfg, &d, 7, 1_099_990, 1_105_000), WebhookNext::RetryAt(1_100_000));
+        // started exactly at the deadline: that was the last
+        assert_eq!(after_failure(&cfg, &d, 8, 1_100_000, 1_105_000), WebhookNext::GiveUp);
     }
 }
