@@ -232,3 +232,68 @@ both!(sessions_expire_and_invites_are_accepted_once, |b| async move {
     assert!(t.db.role_in(&o.id, &u3.id).await.unwrap().is_none());
     assert_eq!(t.db.members(&o.id).await.unwrap().len(), 2);
 });
+
+fn logged(id: &str, org: &str, key: &str, cost: i64, at: i64) -> RequestRecord {
+    RequestRecord {
+        id: id.into(),
+        org_id: org.into(),
+        key_id: Some(key.into()),
+        created_at: at,
+        protocol: "openai".into(),
+        model_requested: "m".into(),
+        status: 200,
+        cost_units: cost,
+        ..RequestRecord::default()
+    }
+}
+
+// A batch written again (the writer retries one whose commit it could not confirm) with
+// new records among the old: each request is logged and charged once, the balance, the
+// key's spend and the ledger move by the new ones only, in one and in many statements.
+both!(a_batch_with_records_written_before_charges_only_the_new_ones, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("a@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    t.db.append(&entry(&o.id, 1_000_000, "top-up")).await.unwrap();
+    let key = NewApiKey {
+        id: "k1".into(),
+        org_id: o.id.clone(),
+        created_by: u.id.clone(),
+        name: "ci".into(),
+        key_hash: "h1".into(),
+        prefix: "sk-or-v1-abcd…wxyz".into(),
+        management: false,
+        budget_units: None,
+        budget_reset: None,
+        expires_at: None,
+        now: 10,
+    };
+    t.db.insert_key(&key).await.unwrap();
+    let first: Vec<_> = (0..70).map(|i| logged(&format!("r{i:03}"), &o.id, "k1", 10 + i, 100 + i)).collect();
+    let moved = t.db.record_batch(&first).await.unwrap();
+    let first_cost: i64 = first.iter().map(|r| r.cost_units).sum();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].balance, 1_000_000 - first_cost);
+    // the same 70 again, with 5 new ones in the middle and 1 at the end
+    let mut again = first.clone();
+    let new: Vec<_> = (70..76).map(|i| logged(&format!("r{i:03}"), &o.id, "k1", 1_000 + i, 100 + i)).collect();
+    again.splice(30..30, new[..5].iter().cloned());
+    again.push(new[5].clone());
+    let moved = t.db.record_batch(&again).await.unwrap();
+    let new_cost: i64 = new.iter().map(|r| r.cost_units).sum();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].balance, 1_000_000 - first_cost - new_cost);
+    // nothing new at all: nothing moves
+    assert!(t.db.record_batch(&again[..40]).await.unwrap().is_empty());
+    let totals = t.db.totals(&o.id).await.unwrap();
+    assert_eq!(totals.balance_units, 1_000_000 - first_cost - new_cost);
+    assert_eq!(totals.balance_units, totals.sum_units, "cached balance equals the ledger's sum");
+    assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 1 + 76, "one charge per request");
+    assert_eq!(t.db.key_by_id(&o.id, "k1").await.unwrap().unwrap().spend_units, first_cost + new_cost);
+    let logs = t
+        .db
+        .request_logs(&LogQuery { org_id: o.id.clone(), since: 0, until: 10_000, limit: 1_000, ..LogQuery::default() })
+        .await
+        .unwrap();
+    assert_eq!(logs.len(), 76);
+});

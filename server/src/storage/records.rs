@@ -14,12 +14,24 @@ macro_rules! impl_records {
         /// whatever its size: the log rows in multi-row inserts (those already written are
         /// skipped), then per organization one balance update and the charges in multi-row
         /// inserts, then per key one spend update. Returns the balances it moved.
+        ///
+        /// `Learn::Count` expects every row to be new and checks it by the inserts' counts;
+        /// a row written before makes it answer `None` at once (the caller rolls back and
+        /// asks again with `Learn::Returning`, which learns the new rows one by one). The
+        /// count costs one message from SQLite's connection thread per insert, where
+        /// `RETURNING` costs one per row, each a thread wake-up.
         async fn insert_batch(
             conn: &mut <$db as sqlx::Database>::Connection,
             batch: &[crate::storage::RequestRecord],
-        ) -> Result<Vec<crate::storage::MovedBalance>, sqlx::Error> {
+            learn: crate::storage::records::Learn,
+        ) -> Result<Option<Vec<crate::storage::MovedBalance>>, sqlx::Error> {
+            use crate::storage::records::Learn;
             use std::collections::{BTreeMap, HashSet};
-            let mut inserted: HashSet<String> = HashSet::with_capacity(batch.len());
+            // None: all of them
+            let mut inserted: Option<HashSet<String>> = match learn {
+                Learn::Count => None,
+                Learn::Returning => Some(HashSet::with_capacity(batch.len())),
+            };
             for rows in crate::storage::records::in_cached_shapes(batch) {
                 let mut q = sqlx::QueryBuilder::<$db>::new(format!("INSERT INTO request_logs ({LOG_COLUMNS}) "));
                 q.push_values(rows, |mut b, r| {
@@ -46,12 +58,23 @@ macro_rules! impl_records {
                         .push_bind(r.guest_id.clone())
                         .push_bind(r.guest_ip.clone());
                 });
-                q.push(" ON CONFLICT (id) DO NOTHING RETURNING id");
-                inserted.extend(q.build_query_scalar::<String>().fetch_all(&mut *conn).await?);
+                q.push(" ON CONFLICT (id) DO NOTHING");
+                match &mut inserted {
+                    None => {
+                        if q.build().execute(&mut *conn).await?.rows_affected() != rows.len() as u64 {
+                            return Ok(None);
+                        }
+                    }
+                    Some(ids) => {
+                        q.push(" RETURNING id");
+                        ids.extend(q.build_query_scalar::<String>().fetch_all(&mut *conn).await?);
+                    }
+                }
             }
+            let is_new = |r: &crate::storage::RequestRecord| inserted.as_ref().is_none_or(|ids| ids.contains(&r.id));
             // charges of the rows written now, by organization, in batch order
             let mut by_org: BTreeMap<&str, Vec<&crate::storage::RequestRecord>> = BTreeMap::new();
-            for r in batch.iter().filter(|r| r.cost_units > 0 && inserted.contains(&r.id)) {
+            for r in batch.iter().filter(|r| r.cost_units > 0 && is_new(r)) {
                 by_org.entry(r.org_id.as_str()).or_default().push(r);
             }
             let mut balances = Vec::new();
@@ -87,7 +110,7 @@ macro_rules! impl_records {
                 balances.push(crate::storage::MovedBalance { org_id: org.to_string(), balance: after, version });
             }
             let mut by_key: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-            for r in batch.iter().filter(|r| r.cost_units > 0 && inserted.contains(&r.id)) {
+            for r in batch.iter().filter(|r| r.cost_units > 0 && is_new(r)) {
                 if let Some(k) = &r.key_id {
                     let e = by_key.entry(k.as_str()).or_default();
                     e.0 += r.cost_units;
@@ -102,7 +125,7 @@ macro_rules! impl_records {
                     .execute(&mut *conn)
                     .await?;
             }
-            Ok(balances)
+            Ok(Some(balances))
         }
 
         #[async_trait::async_trait]
@@ -111,8 +134,16 @@ macro_rules! impl_records {
                 if batch.is_empty() {
                     return Ok(Vec::new());
                 }
+                use crate::storage::records::Learn;
                 let mut tx = self.pool.begin().await?;
-                let balances = insert_batch(&mut *tx, batch).await?;
+                if let Some(balances) = insert_batch(&mut *tx, batch, Learn::Count).await? {
+                    tx.commit().await?;
+                    return Ok(balances);
+                }
+                // some were written before (a retry): again, learning which are new
+                tx.rollback().await?;
+                let mut tx = self.pool.begin().await?;
+                let balances = insert_batch(&mut *tx, batch, Learn::Returning).await?.unwrap_or_default();
                 tx.commit().await?;
                 Ok(balances)
             }
@@ -218,6 +249,15 @@ macro_rules! impl_records {
 }
 
 pub(super) use impl_records;
+
+/// How `insert_batch` learns which of a batch's log rows are new.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Learn {
+    /// Every row is expected new; the inserts' counts confirm it.
+    Count,
+    /// Some were written before: each insert returns the ids it wrote.
+    Returning,
+}
 
 /// The largest multi-row insert, in rows.
 const SHAPE: usize = 64;
