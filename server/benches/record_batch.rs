@@ -7,6 +7,11 @@
 //! prepared each time, or the writer's four cached shapes (64, 16, 4, 1 rows).
 #![allow(clippy::unwrap_used)]
 
+/// The gateway's allocator (`server/src/main.rs`), so the writer's Rust allocations (sqlx's
+/// arguments and results) cost what they do there; SQLite's own stay with the C malloc, as there.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use criterion::{criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 use gateai::accounts::tokens::Hasher;
 use gateai::accounts::ApiKeys;
