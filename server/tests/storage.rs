@@ -24,6 +24,23 @@ fn entry(org: &str, amount: i64, reference: &str) -> NewLedgerEntry {
     }
 }
 
+/// A key of `org` made by `user`, without a budget.
+fn key(id: &str, hash: &str, org: &OrgRow, user: &UserRow) -> NewApiKey {
+    NewApiKey {
+        id: id.into(),
+        org_id: org.id.clone(),
+        created_by: user.id.clone(),
+        name: "ci".into(),
+        key_hash: hash.into(),
+        prefix: "sk-or-v1-abcd…wxyz".into(),
+        management: false,
+        budget_units: None,
+        budget_reset: None,
+        expires_at: None,
+        now: 10,
+    }
+}
+
 both!(user_gets_personal_org_and_email_is_unique, |b| async move {
     let t = test_db(b).await;
     let (u, o) = user("ada@example.com");
@@ -168,23 +185,7 @@ both!(keys_are_found_by_hash_and_scoped_to_their_org, |b| async move {
     t.db.create_user(&u, &o).await.unwrap();
     let (u2, o2) = user("b@example.com");
     t.db.create_user(&u2, &o2).await.unwrap();
-    let k = t
-        .db
-        .insert_key(&NewApiKey {
-            id: "k1".into(),
-            org_id: o.id.clone(),
-            created_by: u.id.clone(),
-            name: "ci".into(),
-            key_hash: "h1".into(),
-            prefix: "sk-or-v1-abcd…wxyz".into(),
-            management: false,
-            budget_units: Some(5),
-            budget_reset: None,
-            expires_at: None,
-            now: 10,
-        })
-        .await
-        .unwrap();
+    let k = t.db.insert_key(&NewApiKey { budget_units: Some(5), ..key("k1", "h1", &o, &u) }).await.unwrap();
     assert_eq!(k.status, "active");
     assert_eq!(t.db.key_by_hash("h1").await.unwrap().unwrap().id, "k1");
     assert!(t.db.key_by_hash("h2").await.unwrap().is_none());
@@ -255,20 +256,7 @@ both!(a_batch_with_records_written_before_charges_only_the_new_ones, |b| async m
     let (u, o) = user("a@example.com");
     t.db.create_user(&u, &o).await.unwrap();
     t.db.append(&entry(&o.id, 1_000_000, "top-up")).await.unwrap();
-    let key = NewApiKey {
-        id: "k1".into(),
-        org_id: o.id.clone(),
-        created_by: u.id.clone(),
-        name: "ci".into(),
-        key_hash: "h1".into(),
-        prefix: "sk-or-v1-abcd…wxyz".into(),
-        management: false,
-        budget_units: None,
-        budget_reset: None,
-        expires_at: None,
-        now: 10,
-    };
-    t.db.insert_key(&key).await.unwrap();
+    t.db.insert_key(&key("k1", "h1", &o, &u)).await.unwrap();
     let first: Vec<_> = (0..70).map(|i| logged(&format!("r{i:03}"), &o.id, "k1", 10 + i, 100 + i)).collect();
     let moved = t.db.record_batch(&first).await.unwrap();
     let first_cost: i64 = first.iter().map(|r| r.cost_units).sum();
