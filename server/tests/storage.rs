@@ -1,4 +1,4 @@
-//! The storage suite: every test runs on SQLite and on PostgreSQL.
+//! The storage suite: every test runs on SQLite and on PostgreSQL (but the one about SQLite's URLs).
 
 use crate::both;
 use crate::common::*;
@@ -285,3 +285,39 @@ both!(a_batch_with_records_written_before_charges_only_the_new_ones, |b| async m
         .unwrap();
     assert_eq!(logs.len(), 76);
 });
+
+// The request-log writer's own connection (on SQLite, rusqlite on the writer's thread; on
+// PostgreSQL, a small pool of its own): what it writes the store sees, and the reverse.
+both!(the_log_writers_connection_writes_and_reads_what_the_store_does, |b| async move {
+    let t = test_db(b).await;
+    let (u, o) = user("w@example.com");
+    t.db.create_user(&u, &o).await.unwrap();
+    t.db.append(&entry(&o.id, 500_000, "top-up")).await.unwrap();
+    t.db.insert_key(&key("kw", "hw", &o, &u)).await.unwrap();
+    let mut writer = t.db.log_writer();
+    let batch: Vec<_> = (0..9).map(|i| logged(&format!("w{i}"), &o.id, "kw", 100 + i, 50 + i)).collect();
+    let cost: i64 = batch.iter().map(|r| r.cost_units).sum();
+    let moved = writer.record_batch(&batch).await.unwrap();
+    assert_eq!(moved.len(), 1);
+    assert_eq!(moved[0].balance, 500_000 - cost);
+    assert_eq!(writer.org_balance(&o.id).await.unwrap(), t.db.org_balance(&o.id).await.unwrap());
+    assert_eq!(writer.org_balance(&o.id).await.unwrap().map(|(b, _)| b), Some(500_000 - cost));
+    assert_eq!(writer.org_balance("no-such-org").await.unwrap(), None);
+    // written by the writer, seen as written by the store: nothing moves twice
+    assert!(t.db.record_batch(&batch[3..]).await.unwrap().is_empty());
+    // a top-up through the store, then the writer reads the new balance
+    t.db.append(&entry(&o.id, 1_000, "top-up-2")).await.unwrap();
+    assert_eq!(writer.org_balance(&o.id).await.unwrap().map(|(b, _)| b), Some(501_000 - cost));
+    assert_eq!(t.db.key_by_id(&o.id, "kw").await.unwrap().unwrap().spend_units, cost);
+    assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 2 + 9, "two top-ups and one charge per request");
+});
+
+// The log writer opens the database file from a connection of its own: a database that
+// lives only in one pool's memory is refused at start, with what to do instead.
+#[tokio::test]
+async fn an_in_memory_sqlite_database_is_refused_with_a_clear_message() {
+    for url in ["sqlite::memory:", "sqlite://file.db?mode=memory"] {
+        let err = gateai::storage::connect(url).await.err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("in-memory SQLite database cannot be used"), "{url}: {err}");
+    }
+}

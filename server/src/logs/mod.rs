@@ -14,7 +14,7 @@ pub use thread::WriterScheduling;
 
 use crate::controls::admission::balance_counter;
 use crate::controls::Counters;
-use crate::storage::{Db, MovedBalance, RequestRecord};
+use crate::storage::{Db, LogWriter, MovedBalance, RequestRecord};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, Weak};
@@ -63,11 +63,11 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts the writer on a thread of its own (see [`thread`]), scheduled as `how`, with
-    /// its own two connections to the database.
+    /// its own access to the database ([`crate::storage::Store::log_writer`]).
     pub fn start(db: Db, counters: Counters, queue: usize, how: WriterScheduling) -> std::io::Result<Recorder> {
         let shared = Arc::new(Shared { pending: Mutex::default(), wake: Notify::new(), space: Semaphore::new(queue.max(16)) });
         let weak = Arc::downgrade(&shared);
-        thread::spawn("gateai-log-writer", how, move || async move { writer(db.companion(2), counters, weak).await })?;
+        thread::spawn("gateai-log-writer", how, move || async move { writer(db.log_writer(), counters, weak).await })?;
         Ok(Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)) })
     }
 
@@ -136,7 +136,7 @@ impl Drop for InFlight {
 
 /// Sleeps until handed something, lingers up to 20 ms for the batch to fill (unless a flush
 /// or a full batch is waiting), then writes what is there. Ends when the state is gone.
-async fn writer(db: Db, counters: Counters, shared: Weak<Shared>) {
+async fn writer(mut db: Box<dyn LogWriter>, counters: Counters, shared: Weak<Shared>) {
     loop {
         let Some(s) = shared.upgrade() else { return };
         // wake up now and then to notice that the state is gone
@@ -149,7 +149,7 @@ async fn writer(db: Db, counters: Counters, shared: Weak<Shared>) {
         }
         let taken = std::mem::take(&mut *s.lock());
         for chunk in taken.records.chunks(BATCH) {
-            write(&db, &counters, chunk).await;
+            write(db.as_mut(), &counters, chunk).await;
         }
         s.space.add_permits(taken.records.len());
         for org in taken.refresh {
@@ -193,7 +193,7 @@ async fn settle_counters(counters: &Counters, records: &[RequestRecord], moved: 
 
 /// One transaction for the batch; if it fails, each record alone (a bad one must not take
 /// the others down), with retries for transient errors.
-async fn write(db: &Db, counters: &Counters, batch: &[RequestRecord]) {
+async fn write(db: &mut dyn LogWriter, counters: &Counters, batch: &[RequestRecord]) {
     match db.record_batch(batch).await {
         Ok(moved) => settle_counters(counters, batch, &moved).await,
         Err(e) => {

@@ -1,7 +1,7 @@
 //! The log writer's own thread: an OS thread with a current-thread runtime, scheduled as the
 //! configuration says (`WriterScheduling`), so the writer's CPU time can be put behind the
-//! requests'. The database work follows: the writer opens its own connections from this thread, and
-//! SQLite's connection threads, spawned from here, inherit its scheduling.
+//! requests'. The database work follows: on SQLite the batches run on this thread itself; on
+//! PostgreSQL the writer's connections are opened from it.
 
 use std::future::Future;
 

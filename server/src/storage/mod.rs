@@ -12,8 +12,7 @@ mod ledger;
 mod postgres;
 mod queries;
 mod records;
-// the request-log writer's insert layout, for the record_batch bench's comparison
-pub use records::{in_cached_shapes, LOG_COLUMNS};
+pub use records::SqliteBatchWriter;
 mod sqlite;
 mod video;
 mod webhooks;
@@ -40,6 +39,9 @@ pub enum StoreError {
     Conflict(&'static str),
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// From the SQLite log writer's own connection (rusqlite).
+    #[error("database error: {0}")]
+    Sqlite(#[from] rusqlite::Error),
     #[error("migration error: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
     #[error("{0}")]
@@ -434,10 +436,19 @@ pub trait Store: Users + Orgs + Keys + Ledger + Sessions + Settings + Records + 
     fn backend_name(&self) -> &'static str;
     async fn migrate(&self) -> StoreResult<()>;
     async fn ping(&self) -> StoreResult<()>;
-    /// A second, small pool on the same database that connects on first use: a background
-    /// task that opens it on its own thread keeps its connections' work there (SQLite runs
-    /// each connection on a thread it spawns from the thread that connects).
-    fn companion(&self, max_connections: u32) -> Db;
+    /// The request-log writer's own access to the database, to be used from the writer's
+    /// thread only: its database work stays off the threads that serve requests.
+    fn log_writer(&self) -> Box<dyn LogWriter>;
+}
+
+/// What the request-log writer needs from the database ([`Store::log_writer`]). The SQLite
+/// one runs its statements synchronously: it blocks the thread that calls it.
+#[async_trait]
+pub trait LogWriter: Send {
+    /// As [`Records::record_batch`].
+    async fn record_batch(&mut self, batch: &[RequestRecord]) -> StoreResult<Vec<MovedBalance>>;
+    /// As [`Ledger::org_balance`].
+    async fn org_balance(&mut self, org_id: &str) -> StoreResult<Option<(i64, i64)>>;
 }
 
 /// Opens the database named by the URL (`sqlite://path` or `postgres://…`), without migrating.

@@ -40,12 +40,28 @@ impl Store for PostgresStore {
         sqlx::migrate!("../migrations/postgres").run(&self.pool).await?;
         Ok(())
     }
-    fn companion(&self, max_connections: u32) -> crate::storage::Db {
+    fn log_writer(&self) -> Box<dyn LogWriter> {
+        // two connections of its own, opened on first use (from the writer's thread)
         let opts = (*self.pool.connect_options()).clone();
-        std::sync::Arc::new(PostgresStore { pool: PgPoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).connect_lazy_with(opts) })
+        let pool = PgPoolOptions::new().max_connections(2).acquire_timeout(Duration::from_secs(30)).connect_lazy_with(opts);
+        Box::new(PoolLogWriter(PostgresStore { pool }))
     }
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+}
+
+/// The log writer on PostgreSQL: the store's own queries, on the writer's small pool.
+struct PoolLogWriter(PostgresStore);
+
+#[async_trait::async_trait]
+impl LogWriter for PoolLogWriter {
+    async fn record_batch(&mut self, batch: &[RequestRecord]) -> StoreResult<Vec<MovedBalance>> {
+        self.0.write_batch(batch).await
+    }
+
+    async fn org_balance(&mut self, org_id: &str) -> StoreResult<Option<(i64, i64)>> {
+        Ledger::org_balance(&self.0, org_id).await
     }
 }

@@ -3,14 +3,22 @@
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::SqlitePool;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 pub struct SqliteStore {
     pub(crate) pool: SqlitePool,
+    /// `record_batch`'s own connection (rusqlite), for callers other than the log writer,
+    /// which has its own ([`Store::log_writer`]).
+    batches: Arc<Mutex<SqliteBatchWriter>>,
 }
 
 impl SqliteStore {
     pub async fn connect(url: &str) -> Result<Self, sqlx::Error> {
+        if url.contains(":memory:") || url.contains("mode=memory") {
+            // the log writer opens the file from a connection of its own
+            return Err(sqlx::Error::Configuration("an in-memory SQLite database cannot be used; name a file (sqlite://data/gateai.db)".into()));
+        }
         let opts = SqliteConnectOptions::from_str(url)?
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
@@ -26,7 +34,15 @@ impl SqliteStore {
             }
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-        Ok(SqliteStore { pool })
+        let batches = Arc::new(Mutex::new(SqliteBatchWriter::new(pool.connect_options().get_filename().to_path_buf())));
+        Ok(SqliteStore { pool, batches })
+    }
+
+    /// `Records::record_batch`: the log writer's code on a blocking thread.
+    pub(crate) async fn write_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<MovedBalance>> {
+        let (writer, batch) = (self.batches.clone(), batch.to_vec());
+        let written = tokio::task::spawn_blocking(move || writer.lock().unwrap_or_else(PoisonError::into_inner).record_batch(&batch));
+        Ok(written.await.map_err(|e| StoreError::Other(format!("the batch writer stopped: {e}")))??)
     }
 }
 
@@ -49,9 +65,8 @@ impl Store for SqliteStore {
         sqlx::migrate!("../migrations/sqlite").run(&self.pool).await?;
         Ok(())
     }
-    fn companion(&self, max_connections: u32) -> crate::storage::Db {
-        let opts = (*self.pool.connect_options()).clone();
-        std::sync::Arc::new(SqliteStore { pool: SqlitePoolOptions::new().max_connections(max_connections).acquire_timeout(Duration::from_secs(30)).connect_lazy_with(opts) })
+    fn log_writer(&self) -> Box<dyn LogWriter> {
+        Box::new(SqliteBatchWriter::new(self.pool.connect_options().get_filename().to_path_buf()))
     }
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

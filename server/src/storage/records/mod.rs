@@ -1,0 +1,126 @@
+//! Request logs and their charges, written in batches: one transaction per batch, each
+//! request at most once (its id is the log's key and, as `request:<id>`, the charge's
+//! ledger reference). Each backend writes a batch its own way: PostgreSQL through sqlx
+//! (`postgres_batch`), SQLite through rusqlite on the log writer's thread (`sqlite_batch`).
+
+mod postgres_batch;
+mod sqlite_batch;
+
+pub use sqlite_batch::SqliteBatchWriter;
+
+/// The columns of a request-log row, in the order the writer binds them.
+pub const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
+     input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip";
+
+macro_rules! impl_records {
+    ($store:ty, $db:ty) => {
+        const LOG_COLUMNS: &str = crate::storage::records::LOG_COLUMNS;
+
+        #[async_trait::async_trait]
+        impl Records for $store {
+            async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<crate::storage::MovedBalance>> {
+                self.write_batch(batch).await
+            }
+
+            async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>> {
+                let sql = format!(
+                    "SELECT {LOG_COLUMNS} FROM request_logs
+                     WHERE org_id = $1 AND ($2 IS NULL OR key_id = $2) AND ($3 IS NULL OR model_used = $3 OR model_requested = $3)
+                       AND ($4 IS NULL OR (CASE WHEN status < 400 THEN 'ok' ELSE 'error' END) = $4)
+                       AND created_at >= $5 AND created_at < $6
+                     ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
+                );
+                Ok(sqlx::query_as(&sql)
+                    .bind(&q.org_id)
+                    .bind(&q.key_id)
+                    .bind(&q.model)
+                    .bind(&q.status)
+                    .bind(q.since)
+                    .bind(q.until)
+                    .bind(q.limit)
+                    .bind(q.offset)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals> {
+                let row: LogTotals = sqlx::query_as(
+                    "SELECT COUNT(*) AS requests,
+                            CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT) AS errors,
+                            CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens,
+                            CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens,
+                            CAST(COALESCE(SUM(cost_units), 0) AS BIGINT) AS cost_units
+                     FROM request_logs
+                     WHERE org_id = $1 AND ($2 IS NULL OR key_id = $2) AND ($3 IS NULL OR model_used = $3 OR model_requested = $3)
+                       AND ($4 IS NULL OR (CASE WHEN status < 400 THEN 'ok' ELSE 'error' END) = $4)
+                       AND created_at >= $5 AND created_at < $6",
+                )
+                .bind(&q.org_id)
+                .bind(&q.key_id)
+                .bind(&q.model)
+                .bind(&q.status)
+                .bind(q.since)
+                .bind(q.until)
+                .fetch_one(&self.pool)
+                .await?;
+                Ok(row)
+            }
+
+            async fn free_requests_since(&self, user_id: Option<&str>, since: i64) -> StoreResult<i64> {
+                let q = match user_id {
+                    Some(user) => sqlx::query_scalar(
+                        "SELECT COUNT(*) FROM request_logs r JOIN api_keys k ON k.id = r.key_id
+                         WHERE r.free AND r.status < 400 AND r.created_at >= $1 AND k.created_by = $2",
+                    )
+                    .bind(since)
+                    .bind(user.to_string()),
+                    None => sqlx::query_scalar("SELECT COUNT(*) FROM request_logs WHERE free AND status < 400 AND created_at >= $1").bind(since),
+                };
+                Ok(q.fetch_one(&self.pool).await?)
+            }
+
+            async fn guest_usage_since(&self, guest: crate::storage::GuestOf<'_>, cost: bool, since: i64) -> StoreResult<i64> {
+                use crate::storage::GuestOf;
+                let what = if cost { "CAST(COALESCE(SUM(cost_units), 0) AS BIGINT)" } else { "COUNT(*)" };
+                let (column, value) = match guest {
+                    GuestOf::Id(id) => ("guest_id", id),
+                    GuestOf::Ip(ip) => ("guest_ip", ip),
+                };
+                let free = if cost { "" } else { " AND free AND status < 400" };
+                // column and aggregate come from the constants above, never from input
+                let sql = format!("SELECT {what} FROM request_logs WHERE {column} = $1 AND created_at >= $2{free}");
+                Ok(sqlx::query_scalar(&sql).bind(value.to_string()).bind(since).fetch_one(&self.pool).await?)
+            }
+
+            async fn spend_by_day(&self, org_id: &str, since: i64) -> StoreResult<Vec<DailySpend>> {
+                Ok(sqlx::query_as(
+                    "SELECT CAST(created_at / 86400 AS BIGINT) AS day, COALESCE(model_used, model_requested) AS model,
+                            CAST(SUM(cost_units) AS BIGINT) AS cost_units, COUNT(*) AS requests
+                     FROM request_logs WHERE org_id = $1 AND created_at >= $2
+                     GROUP BY CAST(created_at / 86400 AS BIGINT), COALESCE(model_used, model_requested)
+                     ORDER BY day, model",
+                )
+                .bind(org_id)
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+
+            async fn provider_health(&self, since: i64) -> StoreResult<Vec<ProviderHealth>> {
+                Ok(sqlx::query_as(
+                    "SELECT provider, COUNT(*) AS requests,
+                            CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT) AS errors,
+                            CAST(COALESCE(AVG(latency_ms), 0) AS BIGINT) AS avg_latency_ms
+                     FROM request_logs WHERE created_at >= $1 AND provider IS NOT NULL
+                     GROUP BY provider ORDER BY provider",
+                )
+                .bind(since)
+                .fetch_all(&self.pool)
+                .await?)
+            }
+        }
+    };
+}
+
+pub(super) use impl_records;
+
