@@ -28,6 +28,10 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then # BENCH_NO_BUILD=1: use the built binar
   cargo build --profile "$profile" -p testkit --bin upstream-double --bin floor-proxy >&2
 fi
 bin="$ROOT/target/$profile"
+# the tests' PostgreSQL and Redis wake up now and then; unpinned, their work lands in the tail
+if pgrep -x postgres >/dev/null || pgrep -x redis-server >/dev/null; then
+  log "PostgreSQL or Redis is running beside the bench and will add to its tail (stop them: pg_ctlcluster 15 main stop; redis-cli shutdown)"
+fi
 
 work="$(mktemp -d)"
 out="$ROOT/target/bench"; mkdir -p "$out"
