@@ -248,15 +248,21 @@ fn logged(id: &str, org: &str, key: &str, cost: i64, at: i64) -> RequestRecord {
     }
 }
 
+/// A user's organization with `units` on its balance and one key, `key_id`.
+async fn funded_org_with_key(t: &TestDb, email: &str, units: i64, key_id: &str) -> OrgRow {
+    let (u, o) = user(email);
+    t.db.create_user(&u, &o).await.unwrap();
+    t.db.append(&entry(&o.id, units, "top-up")).await.unwrap();
+    t.db.insert_key(&key(key_id, &format!("hash-{key_id}"), &o, &u)).await.unwrap();
+    o
+}
+
 // A batch written again (the writer retries one whose commit it could not confirm) with
 // new records among the old: each request is logged and charged once, the balance, the
 // key's spend and the ledger move by the new ones only, in one and in many statements.
 both!(a_batch_with_records_written_before_charges_only_the_new_ones, |b| async move {
     let t = test_db(b).await;
-    let (u, o) = user("a@example.com");
-    t.db.create_user(&u, &o).await.unwrap();
-    t.db.append(&entry(&o.id, 1_000_000, "top-up")).await.unwrap();
-    t.db.insert_key(&key("k1", "h1", &o, &u)).await.unwrap();
+    let o = funded_org_with_key(&t, "a@example.com", 1_000_000, "k1").await;
     let first: Vec<_> = (0..70).map(|i| logged(&format!("r{i:03}"), &o.id, "k1", 10 + i, 100 + i)).collect();
     let moved = t.db.record_batch(&first).await.unwrap();
     let first_cost: i64 = first.iter().map(|r| r.cost_units).sum();
@@ -290,10 +296,7 @@ both!(a_batch_with_records_written_before_charges_only_the_new_ones, |b| async m
 // PostgreSQL, a small pool of its own): what it writes the store sees, and the reverse.
 both!(the_log_writers_connection_writes_and_reads_what_the_store_does, |b| async move {
     let t = test_db(b).await;
-    let (u, o) = user("w@example.com");
-    t.db.create_user(&u, &o).await.unwrap();
-    t.db.append(&entry(&o.id, 500_000, "top-up")).await.unwrap();
-    t.db.insert_key(&key("kw", "hw", &o, &u)).await.unwrap();
+    let o = funded_org_with_key(&t, "w@example.com", 500_000, "kw").await;
     let mut writer = t.db.log_writer();
     let batch: Vec<_> = (0..9).map(|i| logged(&format!("w{i}"), &o.id, "kw", 100 + i, 50 + i)).collect();
     let cost: i64 = batch.iter().map(|r| r.cost_units).sum();

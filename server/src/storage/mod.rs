@@ -12,7 +12,7 @@ mod ledger;
 mod postgres;
 mod queries;
 mod records;
-pub use records::SqliteBatchWriter;
+pub(crate) use records::SqliteBatchWriter;
 mod sqlite;
 mod video;
 mod webhooks;

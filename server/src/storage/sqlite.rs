@@ -34,7 +34,7 @@ impl SqliteStore {
             }
         }
         let pool = SqlitePoolOptions::new().max_connections(8).connect_with(opts).await?;
-        let batches = Arc::new(Mutex::new(SqliteBatchWriter::new(pool.connect_options().get_filename().to_path_buf())));
+        let batches = Arc::new(Mutex::new(batch_writer(&pool)));
         Ok(SqliteStore { pool, batches })
     }
 
@@ -44,6 +44,11 @@ impl SqliteStore {
         let written = tokio::task::spawn_blocking(move || writer.lock().unwrap_or_else(PoisonError::into_inner).record_batch(&batch));
         Ok(written.await.map_err(|e| StoreError::Other(format!("the batch writer stopped: {e}")))??)
     }
+}
+
+/// A batch writer on the pool's database file (it connects on first use).
+fn batch_writer(pool: &SqlitePool) -> SqliteBatchWriter {
+    SqliteBatchWriter::new(pool.connect_options().get_filename().to_path_buf())
 }
 
 super::queries::impl_store!(SqliteStore, sqlx::Sqlite);
@@ -66,7 +71,7 @@ impl Store for SqliteStore {
         Ok(())
     }
     fn log_writer(&self) -> Box<dyn LogWriter> {
-        Box::new(SqliteBatchWriter::new(self.pool.connect_options().get_filename().to_path_buf()))
+        Box::new(batch_writer(&self.pool))
     }
     async fn ping(&self) -> StoreResult<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;

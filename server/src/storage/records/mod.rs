@@ -3,18 +3,59 @@
 //! ledger reference). Each backend writes a batch its own way: PostgreSQL through sqlx
 //! (`postgres_batch`), SQLite through rusqlite on the log writer's thread (`sqlite_batch`).
 
+use crate::storage::RequestRecord;
+use std::collections::BTreeMap;
+
+/// The columns of a request-log row, in the order the writers bind them (a macro, so that
+/// SQLite's insert can be spelled at compile time with `concat!`).
+macro_rules! log_columns {
+    () => {
+        "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
+         input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip"
+    };
+}
+
 mod postgres_batch;
 mod sqlite_batch;
 
-pub use sqlite_batch::SqliteBatchWriter;
+pub(crate) use sqlite_batch::SqliteBatchWriter;
 
-/// The columns of a request-log row, in the order the writer binds them.
-pub const LOG_COLUMNS: &str = "id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
-     input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip";
+/// [`log_columns!`] as a constant, for the statements built at run time.
+pub const LOG_COLUMNS: &str = log_columns!();
+
+/// The rows a log query selects (`LogQuery`'s filters, `$1`–`$6`): the activity page's list
+/// and its totals count the same rows.
+pub(super) const LOG_FILTER: &str = "org_id = $1 AND ($2 IS NULL OR key_id = $2) AND ($3 IS NULL OR model_used = $3 OR model_requested = $3)
+       AND ($4 IS NULL OR (CASE WHEN status < 400 THEN 'ok' ELSE 'error' END) = $4)
+       AND created_at >= $5 AND created_at < $6";
+
+/// What the rows a batch wrote now charge, as both batch writers book it: per organization
+/// the rows with a cost, in batch order (one balance update each, then a ledger entry per
+/// row); per key the units spent and its latest request time.
+struct Charges<'a> {
+    by_org: BTreeMap<&'a str, Vec<&'a RequestRecord>>,
+    by_key: BTreeMap<&'a str, (i64, i64)>,
+}
+
+impl<'a> Charges<'a> {
+    fn of(written: impl IntoIterator<Item = &'a RequestRecord>) -> Charges<'a> {
+        let mut c = Charges { by_org: BTreeMap::new(), by_key: BTreeMap::new() };
+        for r in written.into_iter().filter(|r| r.cost_units > 0) {
+            c.by_org.entry(r.org_id.as_str()).or_default().push(r);
+            if let Some(k) = &r.key_id {
+                let e = c.by_key.entry(k.as_str()).or_default();
+                e.0 += r.cost_units;
+                e.1 = e.1.max(r.created_at);
+            }
+        }
+        c
+    }
+}
 
 macro_rules! impl_records {
     ($store:ty, $db:ty) => {
         const LOG_COLUMNS: &str = crate::storage::records::LOG_COLUMNS;
+        const LOG_FILTER: &str = crate::storage::records::LOG_FILTER;
 
         #[async_trait::async_trait]
         impl Records for $store {
@@ -24,10 +65,7 @@ macro_rules! impl_records {
 
             async fn request_logs(&self, q: &LogQuery) -> StoreResult<Vec<RequestRecord>> {
                 let sql = format!(
-                    "SELECT {LOG_COLUMNS} FROM request_logs
-                     WHERE org_id = $1 AND ($2 IS NULL OR key_id = $2) AND ($3 IS NULL OR model_used = $3 OR model_requested = $3)
-                       AND ($4 IS NULL OR (CASE WHEN status < 400 THEN 'ok' ELSE 'error' END) = $4)
-                       AND created_at >= $5 AND created_at < $6
+                    "SELECT {LOG_COLUMNS} FROM request_logs WHERE {LOG_FILTER}
                      ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
                 );
                 Ok(sqlx::query_as(&sql)
@@ -44,17 +82,15 @@ macro_rules! impl_records {
             }
 
             async fn log_totals(&self, q: &LogQuery) -> StoreResult<LogTotals> {
-                let row: LogTotals = sqlx::query_as(
+                let sql = format!(
                     "SELECT COUNT(*) AS requests,
                             CAST(COALESCE(SUM(CASE WHEN status >= 400 THEN 1 ELSE 0 END), 0) AS BIGINT) AS errors,
                             CAST(COALESCE(SUM(input_tokens), 0) AS BIGINT) AS input_tokens,
                             CAST(COALESCE(SUM(output_tokens), 0) AS BIGINT) AS output_tokens,
                             CAST(COALESCE(SUM(cost_units), 0) AS BIGINT) AS cost_units
-                     FROM request_logs
-                     WHERE org_id = $1 AND ($2 IS NULL OR key_id = $2) AND ($3 IS NULL OR model_used = $3 OR model_requested = $3)
-                       AND ($4 IS NULL OR (CASE WHEN status < 400 THEN 'ok' ELSE 'error' END) = $4)
-                       AND created_at >= $5 AND created_at < $6",
-                )
+                     FROM request_logs WHERE {LOG_FILTER}"
+                );
+                let row: LogTotals = sqlx::query_as(&sql)
                 .bind(&q.org_id)
                 .bind(&q.key_id)
                 .bind(&q.model)
@@ -123,4 +159,3 @@ macro_rules! impl_records {
 }
 
 pub(super) use impl_records;
-

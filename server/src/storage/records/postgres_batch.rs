@@ -1,7 +1,8 @@
 //! PostgreSQL's batch writer (sqlx): one transaction per batch, multi-row inserts.
 
 use crate::storage::{MovedBalance, PostgresStore, RequestRecord, StoreResult};
-use std::collections::{BTreeMap, HashSet};
+use super::Charges;
+use std::collections::HashSet;
 
 impl PostgresStore {
     /// [`crate::storage::Records::record_batch`]: counted inserts first; if a row was
@@ -82,14 +83,9 @@ async fn insert_batch(
             }
         }
     }
-    let is_new = |r: &RequestRecord| inserted.as_ref().is_none_or(|ids| ids.contains(&r.id));
-    // charges of the rows written now, by organization, in batch order
-    let mut by_org: BTreeMap<&str, Vec<&RequestRecord>> = BTreeMap::new();
-    for r in batch.iter().filter(|r| r.cost_units > 0 && is_new(r)) {
-        by_org.entry(r.org_id.as_str()).or_default().push(r);
-    }
+    let charges = Charges::of(batch.iter().filter(|r| inserted.as_ref().is_none_or(|ids| ids.contains(&r.id))));
     let mut balances = Vec::new();
-    for (org, rows) in &by_org {
+    for (org, rows) in &charges.by_org {
         let total: i64 = rows.iter().map(|r| r.cost_units).sum();
         let (after, version): (i64, i64) = sqlx::query_as(
             "UPDATE organizations SET balance_units = balance_units - $1, balance_version = balance_version + 1
@@ -120,15 +116,7 @@ async fn insert_batch(
         }
         balances.push(MovedBalance { org_id: org.to_string(), balance: after, version });
     }
-    let mut by_key: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
-    for r in batch.iter().filter(|r| r.cost_units > 0 && is_new(r)) {
-        if let Some(k) = &r.key_id {
-            let e = by_key.entry(k.as_str()).or_default();
-            e.0 += r.cost_units;
-            e.1 = e.1.max(r.created_at);
-        }
-    }
-    for (key, (units, last)) in by_key {
+    for (key, (units, last)) in charges.by_key {
         sqlx::query("UPDATE api_keys SET spend_units = spend_units + $1, last_used_at = $2 WHERE id = $3")
             .bind(units)
             .bind(last)

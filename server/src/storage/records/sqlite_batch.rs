@@ -8,17 +8,19 @@
 //! on the log writer's own thread: no channel, no wake-up, statements prepared once per
 //! connection. It is the same SQLite library as sqlx's (one `libsqlite3-sys` in the build).
 
+use super::Charges;
 use crate::storage::{MovedBalance, RequestRecord};
 use rusqlite::{params, Connection, OpenFlags, OptionalExtension, TransactionBehavior};
-use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-/// A log row; its parameters in [`super::LOG_COLUMNS`]' order. A row written before (a
+/// A log row; its parameters in [`log_columns!`]' order. A row written before (a
 /// batch retried after a lost commit outcome) is skipped, and the count tells.
-const INSERT_LOG: &str = "INSERT INTO request_logs (id, org_id, key_id, created_at, protocol, model_requested, model_used, provider, status, error, \
-     input_tokens, output_tokens, cached_tokens, cost_units, latency_ms, ttft_ms, streamed, usage_estimated, route_reason, free, guest_id, guest_ip) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT (id) DO NOTHING";
+const INSERT_LOG: &str = concat!(
+    "INSERT INTO request_logs (",
+    log_columns!(),
+    ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22) ON CONFLICT (id) DO NOTHING"
+);
 
 const TAKE_FROM_BALANCE: &str = "UPDATE organizations SET balance_units = balance_units - ?1, balance_version = balance_version + 1 \
      WHERE id = ?2 RETURNING balance_units, balance_version";
@@ -61,12 +63,11 @@ impl SqliteBatchWriter {
         // IMMEDIATE: the write lock from the start, so waiting for it follows the busy timeout
         let tx = self.conn()?.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let mut pace = Pace::new();
-        // charges of the rows written now, by organization, in batch order
-        let mut by_org: BTreeMap<&str, Vec<&RequestRecord>> = BTreeMap::new();
+        let mut written = Vec::with_capacity(batch.len());
         {
             let mut insert = tx.prepare_cached(INSERT_LOG)?;
             for r in batch {
-                let written = insert.execute(params![
+                let n = insert.execute(params![
                     r.id,
                     r.org_id,
                     r.key_id,
@@ -90,18 +91,18 @@ impl SqliteBatchWriter {
                     r.guest_id,
                     r.guest_ip,
                 ])?;
-                if written == 1 && r.cost_units > 0 {
-                    by_org.entry(r.org_id.as_str()).or_default().push(r);
+                if n == 1 {
+                    written.push(r);
                 }
                 pace.step();
             }
         }
-        let mut balances = Vec::with_capacity(by_org.len());
-        let mut by_key: BTreeMap<&str, (i64, i64)> = BTreeMap::new();
+        let charges = Charges::of(written);
+        let mut balances = Vec::with_capacity(charges.by_org.len());
         {
             let mut take = tx.prepare_cached(TAKE_FROM_BALANCE)?;
             let mut charge = tx.prepare_cached(INSERT_CHARGE)?;
-            for (org, rows) in &by_org {
+            for (org, rows) in &charges.by_org {
                 let total: i64 = rows.iter().map(|r| r.cost_units).sum();
                 let (after, version): (i64, i64) = take.query_row(params![total, org], |row| Ok((row.get(0)?, row.get(1)?)))?;
                 // each entry's balance_after, as if booked one after the other
@@ -111,16 +112,11 @@ impl SqliteBatchWriter {
                     let note = r.model_used.as_deref().unwrap_or(&r.model_requested);
                     charge.execute(params![r.org_id, -r.cost_units, running, format!("request:{}", r.id), note, r.created_at])?;
                     pace.step();
-                    if let Some(k) = &r.key_id {
-                        let e = by_key.entry(k.as_str()).or_default();
-                        e.0 += r.cost_units;
-                        e.1 = e.1.max(r.created_at);
-                    }
                 }
                 balances.push(MovedBalance { org_id: org.to_string(), balance: after, version });
             }
             let mut spend = tx.prepare_cached(ADD_KEY_SPEND)?;
-            for (key, (units, last)) in by_key {
+            for (key, (units, last)) in charges.by_key {
                 spend.execute(params![units, last, key])?;
             }
         }
