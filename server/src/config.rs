@@ -92,7 +92,8 @@ pub struct GatewayConfig {
     pub log_queue: usize,
     /// How the request-log writer's threads are scheduled against request threads. `idle`
     /// lets a request thread take the CPU from the writer at once, but starves the writer on
-    /// a CPU that is never idle (measured on one busy CPU: p99 100 ms as the queue filled).
+    /// a CPU that is never idle (measured on one busy CPU: p99 100 ms as the queue filled);
+    /// `auto` is idle raised back to normal while the writer is behind (needs CAP_SYS_NICE).
     pub log_writer: crate::logs::WriterScheduling,
     /// Requests a day on free models (catalog price zero) per user; 0 = no limit.
     pub free_requests_per_user_daily: i64,

@@ -315,6 +315,32 @@ both!(the_log_writers_connection_writes_and_reads_what_the_store_does, |b| async
     assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 2 + 9, "two top-ups and one charge per request");
 });
 
+// A record whose organization is gone (deleted while its request ran) can never be written:
+// the error says so, so that the log writer gives it up at once instead of retrying it for
+// seconds while the queue behind it waits; the batch it came in fails whole, nothing of it
+// is left written.
+both!(a_record_for_a_missing_organization_fails_for_good, |b| async move {
+    let t = test_db(b).await;
+    let o = funded_org_with_key(&t, "gone@example.com", 1_000, "kg").await;
+    let batch = [logged("g1", &o.id, "kg", 10, 1), logged("g2", "org-deleted", "kg", 10, 2)];
+    let from_store = t.db.record_batch(&batch).await.expect_err("the organization does not exist");
+    assert!(!from_store.is_transient(), "{from_store}");
+    let from_writer = t.db.log_writer().record_batch(&batch).await.expect_err("the organization does not exist");
+    assert!(!from_writer.is_transient(), "{from_writer}");
+    assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 1, "no charge of the failed batch");
+    let q = LogQuery { org_id: o.id.clone(), since: 0, until: i64::MAX, limit: 10, ..LogQuery::default() };
+    assert_eq!(t.db.log_totals(&q).await.unwrap().requests, 0);
+});
+
+// A database that cannot be reached is worth trying again.
+#[tokio::test]
+async fn an_unreachable_database_is_a_passing_error() {
+    use sqlx::Connection;
+    let refused = sqlx::PgConnection::connect("postgres://gateai:gateai@127.0.0.1:1/none").await.err().expect("nothing listens on port 1");
+    let err = StoreError::Database(refused);
+    assert!(err.is_transient(), "{err}");
+}
+
 // The log writer opens the database file from a connection of its own: a database that
 // lives only in one pool's memory is refused at start, with what to do instead.
 #[tokio::test]

@@ -11,6 +11,7 @@
 mod thread;
 
 pub use thread::WriterScheduling;
+use thread::Priority;
 
 use crate::controls::admission::balance_counter;
 use crate::controls::Counters;
@@ -22,6 +23,10 @@ use std::time::Duration;
 use tokio::sync::{oneshot, Notify, Semaphore};
 
 const BATCH: usize = 256;
+/// Records waiting, or how long the oldest has waited, past which the writer is behind (it
+/// should have taken them a linger ago): any sender raises its priority.
+const RAISE_AT: usize = 2 * BATCH;
+const RAISE_AFTER: Duration = Duration::from_millis(2 * LINGER.as_millis() as u64);
 const LINGER: Duration = Duration::from_millis(20);
 
 /// What handlers have handed over and the writer has not taken yet. A handler wakes the
@@ -30,6 +35,8 @@ const LINGER: Duration = Duration::from_millis(20);
 #[derive(Default)]
 struct Pending {
     records: Vec<RequestRecord>,
+    /// When the first of `records` came.
+    since: Option<std::time::Instant>,
     acks: Vec<oneshot::Sender<()>>,
     /// Organizations whose balance to read from the ledger into their counter.
     refresh: Vec<String>,
@@ -59,6 +66,7 @@ pub struct Recorder {
     shared: Arc<Shared>,
     /// Streams still running (they record when they end).
     in_flight: Arc<AtomicUsize>,
+    priority: Arc<Priority>,
 }
 
 impl Recorder {
@@ -67,8 +75,8 @@ impl Recorder {
     pub fn start(db: Db, counters: Counters, queue: usize, how: WriterScheduling) -> std::io::Result<Recorder> {
         let shared = Arc::new(Shared { pending: Mutex::default(), wake: Notify::new(), space: Semaphore::new(queue.max(16)) });
         let weak = Arc::downgrade(&shared);
-        thread::spawn("gateai-log-writer", how, move || async move { writer(db.log_writer(), counters, weak).await })?;
-        Ok(Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)) })
+        let priority = thread::spawn("gateai-log-writer", how, move |priority| async move { writer(db.log_writer(), counters, weak, priority).await })?;
+        Ok(Recorder { shared, in_flight: Arc::new(AtomicUsize::new(0)), priority })
     }
 
     pub async fn record(&self, r: RequestRecord) {
@@ -79,11 +87,15 @@ impl Recorder {
                 return;
             }
         }
-        let wake = {
+        let (wake, behind) = {
             let mut p = self.shared.lock();
             p.records.push(r);
-            p.records.len() == 1 || p.urgent()
+            let since = *p.since.get_or_insert_with(std::time::Instant::now);
+            (p.records.len() == 1 || p.urgent(), p.records.len() >= RAISE_AT || since.elapsed() >= RAISE_AFTER)
         };
+        if behind {
+            self.priority.raise();
+        }
         if wake {
             self.shared.wake.notify_one();
         }
@@ -96,6 +108,8 @@ impl Recorder {
             p.acks.push(ack);
             p.refresh.extend(refresh);
         }
+        // someone waits for the writer: it runs as any thread until it has answered
+        self.priority.raise();
         self.shared.wake.notify_one();
         let _ = done.await;
     }
@@ -136,9 +150,11 @@ impl Drop for InFlight {
 
 /// Sleeps until handed something, lingers up to 20 ms for the batch to fill (unless a flush
 /// or a full batch is waiting), then writes what is there. Ends when the state is gone.
-async fn writer(mut db: Box<dyn LogWriter>, counters: Counters, shared: Weak<Shared>) {
+/// Caught up (nothing urgent waiting), it lowers its priority again (`auto`).
+async fn writer(mut db: Box<dyn LogWriter>, counters: Counters, shared: Weak<Shared>, priority: Arc<Priority>) {
     loop {
         let Some(s) = shared.upgrade() else { return };
+        priority.lower_if(|| !s.lock().urgent());
         // wake up now and then to notice that the state is gone
         if tokio::time::timeout(Duration::from_secs(1), s.wake.notified()).await.is_err() && s.lock().records.is_empty() {
             continue;
@@ -192,7 +208,8 @@ async fn settle_counters(counters: &Counters, records: &[RequestRecord], moved: 
 }
 
 /// One transaction for the batch; if it fails, each record alone (a bad one must not take
-/// the others down), with retries for transient errors.
+/// the others down), with retries for transient errors only: a record that can never be
+/// written (its organization deleted meanwhile) must not hold up the queue behind it.
 async fn write(db: &mut dyn LogWriter, counters: &Counters, batch: &[RequestRecord]) {
     match db.record_batch(batch).await {
         Ok(moved) => settle_counters(counters, batch, &moved).await,
@@ -206,7 +223,7 @@ async fn write(db: &mut dyn LogWriter, counters: &Counters, batch: &[RequestReco
                             settle_counters(counters, std::slice::from_ref(r), &moved).await;
                             break;
                         }
-                        Err(e) if attempt < 5 => {
+                        Err(e) if attempt < 5 && e.is_transient() => {
                             attempt += 1;
                             tracing::warn!(error = %e, request_id = %r.id, attempt, "retrying request log write");
                             tokio::time::sleep(Duration::from_millis(100 << attempt)).await;
@@ -221,5 +238,58 @@ async fn write(db: &mut dyn LogWriter, counters: &Counters, batch: &[RequestReco
                 }
             }
         }
+    }
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+    use crate::storage::{LogQuery, OrgRow, UserRow};
+
+    /// Waits (up to 10 s) for the writer's policy to become `want`.
+    async fn until(recorder: &Recorder, want: i32) -> bool {
+        for _ in 0..1000 {
+            if recorder.priority.policy() == Some(want) {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        false
+    }
+
+    /// Under `auto`: a writer that cannot write (another connection holds SQLite's write
+    /// lock) while records pile up is raised by the senders; once it has written them all
+    /// it lowers itself again, and nothing was lost on the way.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_writer_that_falls_behind_is_raised_and_lowers_itself_once_caught_up() {
+        if !thread::may_leave_idle() {
+            return;
+        }
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let file = dir.path().join("t.db");
+        let db = crate::storage::connect(&format!("sqlite://{}", file.display())).await.expect("open the database");
+        db.migrate().await.expect("migrate");
+        let user = UserRow { id: "u1".into(), email: "a@example.com".into(), password_hash: None, is_admin: false, created_at: 1 };
+        let org = OrgRow { id: "org-1".into(), name: "a".into(), personal: true, balance_units: 0, created_at: 1 };
+        db.create_user(&user, &org).await.expect("an organization for the records");
+        let recorder = Recorder::start(db.clone(), Counters::default(), 10_000, WriterScheduling::Auto).expect("start the writer");
+        assert!(until(&recorder, libc::SCHED_IDLE).await, "starts idle");
+
+        let blocker = rusqlite::Connection::open(&file).expect("a second connection");
+        blocker.execute_batch("BEGIN IMMEDIATE").expect("take the write lock");
+        let record = |i: usize| RequestRecord { id: format!("r{i:05}"), org_id: "org-1".into(), created_at: 100, protocol: "openai".into(), model_requested: "m".into(), status: 200, ..RequestRecord::default() };
+        let mut sent = 0;
+        while recorder.priority.policy() != Some(libc::SCHED_OTHER) {
+            // the writer takes at most one batch before it waits for the lock: the rest piles up
+            // (raised at RAISE_AT records or once the first has waited RAISE_AFTER)
+            assert!(sent < 5_000, "{sent} records waiting and the writer was not raised");
+            recorder.record(record(sent)).await;
+            sent += 1;
+        }
+        blocker.execute_batch("COMMIT").expect("let the writer go");
+        recorder.flush().await;
+        assert!(until(&recorder, libc::SCHED_IDLE).await, "caught up, the writer lowers itself");
+        let q = LogQuery { org_id: "org-1".into(), since: 0, until: i64::MAX, limit: 10, ..LogQuery::default() };
+        assert_eq!(db.log_totals(&q).await.expect("totals").requests, sent as i64);
     }
 }

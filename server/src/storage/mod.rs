@@ -14,6 +14,7 @@ mod queries;
 mod records;
 pub(crate) use records::SqliteBatchWriter;
 mod sqlite;
+mod transient;
 mod video;
 mod webhooks;
 mod video_history;
