@@ -35,7 +35,7 @@ const LINGER: Duration = Duration::from_millis(20);
 #[derive(Default)]
 struct Pending {
     records: Vec<RequestRecord>,
-    /// When the first of `records` came.
+    /// When the first of `records` came (watched under `auto` only).
     since: Option<std::time::Instant>,
     acks: Vec<oneshot::Sender<()>>,
     /// Organizations whose balance to read from the ledger into their counter.
@@ -90,8 +90,11 @@ impl Recorder {
         let (wake, behind) = {
             let mut p = self.shared.lock();
             p.records.push(r);
-            let since = *p.since.get_or_insert_with(std::time::Instant::now);
-            (p.records.len() == 1 || p.urgent(), p.records.len() >= RAISE_AT || since.elapsed() >= RAISE_AFTER)
+            let behind = self.priority.switches() && {
+                let since = *p.since.get_or_insert_with(std::time::Instant::now);
+                p.records.len() >= RAISE_AT || since.elapsed() >= RAISE_AFTER
+            };
+            (p.records.len() == 1 || p.urgent(), behind)
         };
         if behind {
             self.priority.raise();

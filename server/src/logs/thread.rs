@@ -118,6 +118,12 @@ impl Priority {
         Some(self.tid.load(Ordering::Acquire)).filter(|t| *t != 0).map(|t| unsafe { libc::sched_getscheduler(t) })
     }
 
+    /// Whether the writer runs `auto` (and may switch both ways): only then is it worth
+    /// watching whether it falls behind.
+    pub(super) fn switches(&self) -> bool {
+        self.tid.load(Ordering::Acquire) != 0
+    }
+
     /// Any thread: the writer runs at the normal policy from now until it lowers itself.
     pub(super) fn raise(&self) {
         if !self.raised.load(Ordering::Acquire) {
@@ -262,7 +268,7 @@ mod tests {
         assert_eq!(priority.policy(), Some(libc::SCHED_OTHER), "raised by another thread");
         priority.raise();
         assert_eq!(priority.policy(), Some(libc::SCHED_OTHER));
-        go_tx.send(()).unwrap();
+        go_tx.send(()).expect("the writer listens");
         done_rx.recv_timeout(std::time::Duration::from_secs(10)).expect("the writer answers");
         assert_eq!(priority.policy(), Some(libc::SCHED_IDLE), "lowered by itself");
         priority.raise();

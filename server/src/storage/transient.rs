@@ -19,14 +19,15 @@ fn sqlx_transient(e: &sqlx::Error) -> bool {
     use sqlx::Error as E;
     match e {
         E::Io(_) | E::Tls(_) | E::Protocol(_) | E::PoolTimedOut | E::PoolClosed | E::WorkerCrashed => true,
-        E::Database(d) => match d.code() {
-            // SQLite: the extended result code; PostgreSQL: the SQLSTATE
-            Some(code) => match code.parse::<i32>() {
-                Ok(n) if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() => sqlite_code_transient(n),
-                _ => postgres_state_transient(&code),
-            },
-            None => false,
-        },
+        E::Database(d) => {
+            let Some(code) = d.code() else { return false };
+            // SQLite's code is its (extended) result code, PostgreSQL's the SQLSTATE
+            if d.try_downcast_ref::<sqlx::sqlite::SqliteError>().is_some() {
+                code.parse().is_ok_and(sqlite_code_transient)
+            } else {
+                postgres_state_transient(&code)
+            }
+        }
         _ => false,
     }
 }

@@ -57,6 +57,13 @@ macro_rules! impl_records {
         const LOG_COLUMNS: &str = crate::storage::records::LOG_COLUMNS;
         const LOG_FILTER: &str = crate::storage::records::LOG_FILTER;
 
+        type LogQueryAs<'q, O> = sqlx::query::QueryAs<'q, $db, O, <$db as sqlx::Database>::Arguments<'q>>;
+
+        /// Binds [`LOG_FILTER`]'s `$1`–`$6` from `q`.
+        fn bind_log_filter<'q, O>(query: LogQueryAs<'q, O>, q: &'q LogQuery) -> LogQueryAs<'q, O> {
+            query.bind(&q.org_id).bind(&q.key_id).bind(&q.model).bind(&q.status).bind(q.since).bind(q.until)
+        }
+
         #[async_trait::async_trait]
         impl Records for $store {
             async fn record_batch(&self, batch: &[RequestRecord]) -> StoreResult<Vec<crate::storage::MovedBalance>> {
@@ -68,13 +75,7 @@ macro_rules! impl_records {
                     "SELECT {LOG_COLUMNS} FROM request_logs WHERE {LOG_FILTER}
                      ORDER BY created_at DESC, id DESC LIMIT $7 OFFSET $8"
                 );
-                Ok(sqlx::query_as(&sql)
-                    .bind(&q.org_id)
-                    .bind(&q.key_id)
-                    .bind(&q.model)
-                    .bind(&q.status)
-                    .bind(q.since)
-                    .bind(q.until)
+                Ok(bind_log_filter(sqlx::query_as(&sql), q)
                     .bind(q.limit)
                     .bind(q.offset)
                     .fetch_all(&self.pool)
@@ -90,16 +91,7 @@ macro_rules! impl_records {
                             CAST(COALESCE(SUM(cost_units), 0) AS BIGINT) AS cost_units
                      FROM request_logs WHERE {LOG_FILTER}"
                 );
-                let row: LogTotals = sqlx::query_as(&sql)
-                .bind(&q.org_id)
-                .bind(&q.key_id)
-                .bind(&q.model)
-                .bind(&q.status)
-                .bind(q.since)
-                .bind(q.until)
-                .fetch_one(&self.pool)
-                .await?;
-                Ok(row)
+                Ok(bind_log_filter(sqlx::query_as(&sql), q).fetch_one(&self.pool).await?)
             }
 
             async fn free_requests_since(&self, user_id: Option<&str>, since: i64) -> StoreResult<i64> {
