@@ -8,7 +8,7 @@
 # Release builds (slow the first time). Usage: scripts/bench.sh [seconds per run, default 10]
 # BENCH_PIN=1 pins the load generator and the double to CPU 0 and the gateway to CPU 1, so the
 # gateway's own cost is not mixed with theirs (default: no pinning, everything shares the CPUs).
-# BENCH_PIN=one, BENCH_SPIN=1, BENCH_HALTPOLL=ns: see below.
+# BENCH_PIN=one, BENCH_SPIN=1, BENCH_HALTPOLL=ns, BENCH_ROUNDS=n, BENCH_C1_ONLY=1: see below.
 # TOKIO_WORKER_THREADS sets the gateway's worker threads (tokio's default: one per CPU).
 # BENCH_PROFILE=profiling uses the release build with symbols (`cargo build --profile profiling`).
 # BENCH_PERF=1 (with it) records the gateway with `perf record -g` during the concurrency-1 run,
@@ -125,10 +125,27 @@ run() { # run <name> <lua> <url> <connections> [pid whose CPU per request to mea
   [ -n "$perf_pid" ] && wait "$perf_pid"
   check_errors "$out/$1.txt"
 }
-log "concurrency 1, ${secs}s each"
-run direct_c1 "$work/direct.lua" "$direct_url" 1
-run floor_c1 "$work/direct.lua" "$floor_url" 1
-run gateway_c1 "$work/gw.lua" "$gw_url" 1
+# BENCH_ROUNDS=n runs the three concurrency-1 runs n times, one after the other (direct,
+# floor, gateway; n rounds): this VM's tail moves by several hundred µs from one 10 s run to
+# the next, so the report takes the median of the rounds and lists each. BENCH_C1_ONLY=1 stops
+# after them (an A/B of two builds or settings wants only these).
+rounds="${BENCH_ROUNDS:-1}"
+log "concurrency 1, ${secs}s each, $rounds round(s)"
+: >"$out/c1_rounds.txt"
+for _ in $(seq 1 "$rounds"); do
+  run direct_c1 "$work/direct.lua" "$direct_url" 1
+  run floor_c1 "$work/direct.lua" "$floor_url" 1
+  run gateway_c1 "$work/gw.lua" "$gw_url" 1
+  echo "$(pct "$out/direct_c1.txt" 50) $(pct "$out/floor_c1.txt" 50) $(pct "$out/gateway_c1.txt" 50) $(pct "$out/direct_c1.txt" 99) $(pct "$out/floor_c1.txt" 99) $(pct "$out/gateway_c1.txt" 99)" >>"$out/c1_rounds.txt"
+done
+col_median() { awk -v c="$1" '{print $c}' "$out/c1_rounds.txt" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# each round: gateway's added p50 / p99 (the floor's in brackets)
+round_list=$(awk '{printf "%s+%g/+%g (+%g/+%g)", (NR>1 ? "; " : ""), $3-$1, $6-$4, $2-$1, $5-$4}' "$out/c1_rounds.txt")
+if [ "${BENCH_C1_ONLY:-0}" = 1 ]; then
+  echo "concurrency 1, $rounds round(s) of ${secs}s, median: direct p50 $(col_median 1) p99 $(col_median 4), floor p50 $(col_median 2) p99 $(col_median 5), gateway p50 $(col_median 3) p99 $(col_median 6) µs" | tee "$out/report.txt"
+  echo "rounds, gateway added p50/p99 (floor's): $round_list" | tee -a "$out/report.txt"
+  exit 0
+fi
 log "concurrency 32, ${secs}s each"
 run direct_c32 "$work/direct.lua" "$direct_url" 32
 run floor_c32 "$work/direct.lua" "$floor_url" 32 "$floor_pid"
@@ -155,8 +172,8 @@ ttfb_new "$gw_url" "$key" "$stream_gw" >"$out/ttfb_new_gateway.txt"
 median() { awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$1"; }
 p99() { awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i]}' "$1"; }
 
-d50=$(pct "$out/direct_c1.txt" 50); g50=$(pct "$out/gateway_c1.txt" 50); f50=$(pct "$out/floor_c1.txt" 50)
-d99=$(pct "$out/direct_c1.txt" 99); g99=$(pct "$out/gateway_c1.txt" 99); f99=$(pct "$out/floor_c1.txt" 99)
+d50=$(col_median 1); f50=$(col_median 2); g50=$(col_median 3)
+d99=$(col_median 4); f99=$(col_median 5); g99=$(col_median 6)
 drps=$(rps "$out/direct_c32.txt"); grps=$(rps "$out/gateway_c32.txt"); frps=$(rps "$out/floor_c32.txt")
 t_d=$(median "$out/ttfb_direct.txt"); t_g=$(median "$out/ttfb_gateway.txt"); t_f=$(median "$out/ttfb_floor.txt")
 n_d=$(median "$out/ttfb_new_direct.txt"); n_g=$(median "$out/ttfb_new_gateway.txt")
@@ -168,6 +185,7 @@ usage=$(curl -s "http://127.0.0.1:$gw_port/api/v1/credits" -H "authorization: Be
   printf '%-38s %12s %12s %12s %12s %12s\n' "" direct floor gateway "added/ratio" "floor added"
   printf '%-38s %10sµs %10sµs %10sµs %10sµs %10sµs\n' "latency p50, concurrency 1" "$d50" "$f50" "$g50" "$(awk "BEGIN{print $g50-$d50}")" "$(awk "BEGIN{print $f50-$d50}")"
   printf '%-38s %10sµs %10sµs %10sµs %10sµs %10sµs\n' "latency p99, concurrency 1" "$d99" "$f99" "$g99" "$(awk "BEGIN{print $g99-$d99}")" "$(awk "BEGIN{print $f99-$d99}")"
+  if [ "$rounds" -gt 1 ]; then echo "  (medians of $rounds rounds; each round's gateway added p50/p99, the floor's in brackets: $round_list)"; fi
   printf '%-38s %12s %12s %12s %11sx %11sx\n' "requests/s, concurrency 32" "$drps" "$frps" "$grps" "$(awk "BEGIN{printf \"%.2f\", $grps/$drps}")" "$(awk "BEGIN{printf \"%.2f\", $frps/$drps}")"
   printf '%-38s %12s %10sµs %10sµs %10sµs\n' "CPU per request, c32 (added: over floor)" "" "$(cat "$out/floor_c32.cpu")" "$(cat "$out/gateway_c32.cpu")" "$(( $(cat "$out/gateway_c32.cpu") - $(cat "$out/floor_c32.cpu") ))"
   printf '%-38s %10sµs %10sµs %10sµs %10sµs %10sµs\n' "stream TTFB median, kept-alive" "$t_d" "$t_f" "$t_g" "$((t_g - t_d))" "$((t_f - t_d))"
