@@ -84,7 +84,11 @@ fn batch(size: usize, org: &str, key: &str, clock: &mut i64) -> Vec<RequestRecor
 
 fn bench_on(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, url: &str) {
     let (db, org, key) = rt.block_on(prepare(url));
-    let mut writer = db.log_writer();
+    // PostgreSQL's writer makes its pool in the runtime
+    let mut writer = {
+        let _in_runtime = rt.enter();
+        db.log_writer()
+    };
     let mut clock = 0;
     let on_this_thread = url.starts_with("sqlite:");
     let mut g = c.benchmark_group("record_batch");
