@@ -129,6 +129,7 @@ run() { # run <name> <lua> <url> <connections> [pid whose CPU per request to mea
 # floor, gateway; n rounds): this VM's tail moves by several hundred µs from one 10 s run to
 # the next, so the report takes the median of the rounds and lists each. BENCH_C1_ONLY=1 stops
 # after them (an A/B of two builds or settings wants only these).
+median() { awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$1"; } # of a sorted file
 rounds="${BENCH_ROUNDS:-1}"
 log "concurrency 1, ${secs}s each, $rounds round(s)"
 : >"$out/c1_rounds.txt"
@@ -138,7 +139,7 @@ for _ in $(seq 1 "$rounds"); do
   run gateway_c1 "$work/gw.lua" "$gw_url" 1
   echo "$(pct "$out/direct_c1.txt" 50) $(pct "$out/floor_c1.txt" 50) $(pct "$out/gateway_c1.txt" 50) $(pct "$out/direct_c1.txt" 99) $(pct "$out/floor_c1.txt" 99) $(pct "$out/gateway_c1.txt" 99)" >>"$out/c1_rounds.txt"
 done
-col_median() { awk -v c="$1" '{print $c}' "$out/c1_rounds.txt" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+col_median() { median <(awk -v c="$1" '{print $c}' "$out/c1_rounds.txt" | sort -g); }
 # each round: gateway's added p50 / p99 (the floor's in brackets)
 round_list=$(awk '{printf "%s+%g/+%g (+%g/+%g)", (NR>1 ? "; " : ""), $3-$1, $6-$4, $2-$1, $5-$4}' "$out/c1_rounds.txt")
 if [ "${BENCH_C1_ONLY:-0}" = 1 ]; then
@@ -169,7 +170,6 @@ ttfb "$floor_url" sk-upstream-test "$stream_direct" >"$out/ttfb_floor.txt"
 ttfb "$gw_url" "$key" "$stream_gw" >"$out/ttfb_gateway.txt"
 ttfb_new "$direct_url" sk-upstream-test "$stream_direct" >"$out/ttfb_new_direct.txt"
 ttfb_new "$gw_url" "$key" "$stream_gw" >"$out/ttfb_new_gateway.txt"
-median() { awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}' "$1"; }
 p99() { awk '{a[NR]=$1} END {i=int(NR*0.99); if (i<1) i=1; print a[i]}' "$1"; }
 
 d50=$(col_median 1); f50=$(col_median 2); g50=$(col_median 3)

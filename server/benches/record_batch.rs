@@ -52,15 +52,26 @@ fn thread_cpu() -> std::time::Duration {
     std::time::Duration::new(t.tv_sec as u64, t.tv_nsec as u32)
 }
 
-fn random_ids() -> bool {
-    std::env::var("BENCH_RANDOM_IDS").is_ok_and(|v| v == "1")
+/// What the knobs ask of each batch's rows, read once.
+struct Rows {
+    random_ids: bool,
+    cost_units: i64,
 }
 
-fn batch(size: usize, org: &str, key: &str, clock: &mut i64) -> Vec<RequestRecord> {
+impl Rows {
+    fn from_env() -> Rows {
+        Rows {
+            random_ids: std::env::var("BENCH_RANDOM_IDS").is_ok_and(|v| v == "1"),
+            cost_units: std::env::var("BENCH_COST").map_or(37, |c| c.parse().expect("BENCH_COST: units per request")),
+        }
+    }
+}
+
+fn batch(rows: &Rows, size: usize, org: &str, key: &str, clock: &mut i64) -> Vec<RequestRecord> {
     (0..size)
         .map(|_| RequestRecord {
             // as the gateway makes them; BENCH_RANDOM_IDS=1 for random (v4) ids, to compare
-            id: if random_ids() { uuid::Uuid::new_v4() } else { uuid::Uuid::now_v7() }.to_string(),
+            id: if rows.random_ids { uuid::Uuid::new_v4() } else { uuid::Uuid::now_v7() }.to_string(),
             org_id: org.to_string(),
             key_id: Some(key.to_string()),
             created_at: {
@@ -75,7 +86,7 @@ fn batch(size: usize, org: &str, key: &str, clock: &mut i64) -> Vec<RequestRecor
             status: 200,
             input_tokens: 12,
             output_tokens: 16,
-            cost_units: std::env::var("BENCH_COST").map_or(37, |c| c.parse().expect("BENCH_COST: units per request")),
+            cost_units: rows.cost_units,
             latency_ms: 1,
             ..RequestRecord::default()
         })
@@ -91,6 +102,7 @@ fn bench_on(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, url: &s
     };
     let mut clock = 0;
     let on_this_thread = url.starts_with("sqlite:");
+    let knobs = Rows::from_env();
     let mut g = c.benchmark_group("record_batch");
     for size in sizes() {
         g.throughput(Throughput::Elements(size as u64));
@@ -98,7 +110,7 @@ fn bench_on(c: &mut Criterion, rt: &tokio::runtime::Runtime, name: &str, url: &s
             b.iter_custom(|n| {
                 let mut spent = std::time::Duration::ZERO;
                 for _ in 0..n {
-                    let rows = batch(size, &org, &key, &mut clock);
+                    let rows = batch(&knobs, size, &org, &key, &mut clock);
                     let (cpu, wall) = (thread_cpu(), std::time::Instant::now());
                     rt.block_on(writer.record_batch(&rows)).unwrap();
                     spent += if on_this_thread { thread_cpu() - cpu } else { wall.elapsed() };
