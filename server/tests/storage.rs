@@ -69,6 +69,20 @@ both!(ledger_reference_books_once, |b| async move {
     assert_eq!(totals.balance_units, 500);
     assert_eq!(totals.sum_units, 500);
     assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 1);
+    // a request's charge is booked with its log row by the log writer, never through append
+    // (the unique index leaves request charges out: their log row makes them unique)
+    let refused = t.db.append(&entry(&o.id, -5, &format!("{REQUEST_CHARGE_PREFIX}r1"))).await;
+    assert!(matches!(refused, Err(StoreError::Other(ref m)) if m.contains("log writer")), "{refused:?}");
+    assert_eq!(t.db.totals(&o.id).await.unwrap().balance_units, 500);
+    // the database itself refuses a second entry with a reference that is not a request's
+    let insert = "INSERT INTO ledger_entries (org_id, kind, amount_units, balance_after_units, reference, created_at) VALUES ($1, 'top_up', 1, 501, 'payment:p1', 1)";
+    let duplicate = if t.url.starts_with("sqlite") {
+        sqlx::query(insert).bind(&o.id).execute(&sqlx::SqlitePool::connect(&t.url).await.unwrap()).await.is_err()
+    } else {
+        sqlx::query(insert).bind(&o.id).execute(&sqlx::PgPool::connect(&t.url).await.unwrap()).await.is_err()
+    };
+    assert!(duplicate, "a duplicate reference was stored");
+    assert_eq!(t.db.entry_count(&o.id).await.unwrap(), 1);
 });
 
 both!(ledger_balance_equals_its_sum_after_a_concurrent_run, |b| async move {

@@ -16,6 +16,10 @@ macro_rules! impl_ledger {
             }
 
             async fn append(&self, e: &NewLedgerEntry) -> StoreResult<Appended> {
+                if e.reference.starts_with(crate::storage::REQUEST_CHARGE_PREFIX) {
+                    // the unique index leaves these out: only the log writer books them, with their log row
+                    return Err(StoreError::Other(format!("{:?}: request charges are booked by the log writer", e.reference)));
+                }
                 let mut tx = self.pool.begin().await?;
                 // The balance update comes first: it takes the row's write lock, so entries of
                 // one organization are booked one after the other with a true balance_after.
@@ -29,7 +33,8 @@ macro_rules! impl_ledger {
                 let Some(balance) = balance else { return Err(StoreError::NotFound) };
                 let sql = format!(
                     "INSERT INTO ledger_entries (org_id, kind, amount_units, balance_after_units, reference, note, actor_user_id, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (reference) DO NOTHING RETURNING {LEDGER_COLUMNS}"
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (reference) WHERE {UNIQUE_REFERENCE} DO NOTHING RETURNING {LEDGER_COLUMNS}",
+                    UNIQUE_REFERENCE = crate::storage::UNIQUE_REFERENCE
                 );
                 let row: Option<LedgerRow> = sqlx::query_as(&sql)
                     .bind(&e.org_id)
@@ -49,7 +54,11 @@ macro_rules! impl_ledger {
                     }
                     None => {
                         tx.rollback().await?;
-                        let sql = format!("SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE reference = $1");
+                        // the predicate lets the partial unique index answer
+                        let sql = format!(
+                            "SELECT {LEDGER_COLUMNS} FROM ledger_entries WHERE reference = $1 AND {UNIQUE_REFERENCE}",
+                            UNIQUE_REFERENCE = crate::storage::UNIQUE_REFERENCE
+                        );
                         let earlier = sqlx::query_as(&sql).bind(&e.reference).fetch_one(&self.pool).await?;
                         Ok(Appended::Duplicate(earlier))
                     }

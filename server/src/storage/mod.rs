@@ -182,7 +182,18 @@ pub struct LedgerRow {
     pub created_at: i64,
 }
 
-/// One entry to append. `reference` is the idempotency key: unique across the ledger.
+/// The reference of a request's charge is this and the request id. The log writer books it
+/// with the request's log row, and only when that row is new: the row's primary key makes
+/// the charge unique, so the ledger's unique index on `reference` leaves these out
+/// (migration 0012) and [`Ledger::append`] refuses them.
+pub const REQUEST_CHARGE_PREFIX: &str = "request:";
+
+/// The predicate of the ledger's partial unique index `ledger_reference` (every reference but
+/// a request charge's), written as the index has it: a query names it to use the index.
+pub(crate) const UNIQUE_REFERENCE: &str = "substr(reference, 1, 8) <> 'request:'";
+
+/// One entry to append. `reference` is the idempotency key: unique across the ledger (it may
+/// not start with [`REQUEST_CHARGE_PREFIX`]).
 #[derive(Clone, Debug)]
 pub struct NewLedgerEntry {
     pub org_id: String,

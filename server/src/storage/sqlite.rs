@@ -78,3 +78,79 @@ impl Store for SqliteStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::SqliteStore;
+    use crate::storage::{Appended, Ledger, NewLedgerEntry, OrgRow, Store, UserRow, Users};
+
+    /// Migration 0012 rebuilds the ledger table. On a database with entries from before it,
+    /// every entry keeps its id and fields, new ids go on after the highest, the table stays
+    /// append-only and a reference other than a request charge's is still booked once.
+    #[tokio::test]
+    async fn the_ledger_rebuild_keeps_every_entry_and_the_ledgers_rules() {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let before = dir.path().join("migrations");
+        std::fs::create_dir(&before).expect("a folder for the earlier migrations");
+        let all = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
+        for file in std::fs::read_dir(&all).expect("the migrations") {
+            let file = file.expect("a migration").path();
+            if file.file_name().is_some_and(|n| n.to_string_lossy().as_ref() < "0012") {
+                std::fs::copy(&file, before.join(file.file_name().expect("named"))).expect("copy a migration");
+            }
+        }
+        let store = SqliteStore::connect(&format!("sqlite://{}", dir.path().join("t.db").display())).await.expect("open");
+        sqlx::migrate::Migrator::new(before.as_path()).await.expect("read").run(&store.pool).await.expect("migrate to 0011");
+        let user = UserRow { id: "u1".into(), email: "a@example.com".into(), password_hash: None, is_admin: false, created_at: 1 };
+        let org = OrgRow { id: "org-1".into(), name: "a".into(), personal: true, balance_units: 0, created_at: 1 };
+        store.create_user(&user, &org).await.expect("an organization");
+        // as 0011 left them, with a gap in the ids (the ids AUTOINCREMENT handed out)
+        let rows = [
+            (1, "top_up", 1_000, 1_000, "payment:a"),
+            (2, "charge", -30, 970, "request:r1"),
+            (7, "charge", -20, 950, "request:r2"),
+        ];
+        for (id, kind, amount, after, reference) in rows {
+            sqlx::query(
+                "INSERT INTO ledger_entries (id, org_id, kind, amount_units, balance_after_units, reference, note, created_at) VALUES ($1, 'org-1', $2, $3, $4, $5, 'n', 5)",
+            )
+            .bind(id)
+            .bind(kind)
+            .bind(amount)
+            .bind(after)
+            .bind(reference)
+            .execute(&store.pool)
+            .await
+            .expect("an entry from before");
+        }
+        sqlx::query("UPDATE organizations SET balance_units = 950 WHERE id = 'org-1'").execute(&store.pool).await.expect("its balance");
+
+        store.migrate().await.expect("migrate to the end");
+        let kept: Vec<(i64, String, i64, i64, String, String, i64)> =
+            sqlx::query_as("SELECT id, kind, amount_units, balance_after_units, reference, note, created_at FROM ledger_entries ORDER BY id")
+                .fetch_all(&store.pool)
+                .await
+                .expect("the entries");
+        let want: Vec<_> = rows.iter().map(|(id, kind, amount, after, r)| (*id, kind.to_string(), *amount, *after, r.to_string(), "n".to_string(), 5)).collect();
+        assert_eq!(kept, want);
+
+        let entry = |reference: &str| NewLedgerEntry {
+            org_id: "org-1".into(),
+            kind: "top_up",
+            amount_units: 50,
+            reference: reference.into(),
+            note: String::new(),
+            actor_user_id: None,
+            now: 9,
+        };
+        match store.append(&entry("payment:b")).await.expect("a new entry") {
+            Appended::New(row) => assert_eq!((row.id, row.balance_after_units), (8, 1_000), "ids go on after the highest"),
+            other => panic!("{other:?}"),
+        }
+        assert!(matches!(store.append(&entry("payment:a")).await.expect("a replay"), Appended::Duplicate(row) if row.id == 1));
+        assert!(sqlx::query("UPDATE ledger_entries SET amount_units = 0").execute(&store.pool).await.is_err(), "append-only");
+        assert!(sqlx::query("DELETE FROM ledger_entries").execute(&store.pool).await.is_err(), "append-only");
+        let totals = store.totals("org-1").await.expect("totals");
+        assert_eq!((totals.balance_units, totals.sum_units), (1_000, 1_000));
+    }
+}
