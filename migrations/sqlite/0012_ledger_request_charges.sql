@@ -1,5 +1,5 @@
 -- Request charges leave the ledger's unique index on `reference`, and ids lose AUTOINCREMENT:
--- together about 15-20 % of the request-log writer's CPU (README, session 17).
+-- together about 8 % of the request-log writer's CPU (README, session 17).
 --
 -- A request's charge ('request:<id>') is booked by the log writer in the same transaction as
 -- the request's log row, and only when that row is new: the log row's primary key (the

@@ -188,6 +188,11 @@ pub struct LedgerRow {
 /// (migration 0012) and [`Ledger::append`] refuses them.
 pub const REQUEST_CHARGE_PREFIX: &str = "request:";
 
+/// The ledger reference of request `id`'s charge.
+pub(crate) fn request_charge_reference(id: &str) -> String {
+    format!("{REQUEST_CHARGE_PREFIX}{id}")
+}
+
 /// The predicate of the ledger's partial unique index `ledger_reference` (every reference but
 /// a request charge's), written as the index has it: a query names it to use the index.
 pub(crate) const UNIQUE_REFERENCE: &str = "substr(reference, 1, 8) <> 'request:'";

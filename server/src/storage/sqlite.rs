@@ -84,6 +84,15 @@ mod tests {
     use super::SqliteStore;
     use crate::storage::{Appended, Ledger, NewLedgerEntry, OrgRow, Store, UserRow, Users};
 
+    /// The index's predicate (written out in the migrations and in `UNIQUE_REFERENCE`) leaves
+    /// out exactly the references the log writer makes.
+    #[test]
+    fn the_unique_reference_predicate_leaves_out_the_request_charge_prefix() {
+        let prefix = crate::storage::REQUEST_CHARGE_PREFIX;
+        assert_eq!(crate::storage::UNIQUE_REFERENCE, format!("substr(reference, 1, {}) <> '{prefix}'", prefix.len()));
+        assert!(crate::storage::request_charge_reference("r1").starts_with(prefix));
+    }
+
     /// Migration 0012 rebuilds the ledger table. On a database with entries from before it,
     /// every entry keeps its id and fields, new ids go on after the highest, the table stays
     /// append-only and a reference other than a request charge's is still booked once.

@@ -107,7 +107,7 @@ async fn insert_batch(
                     .push_bind("charge")
                     .push_bind(-r.cost_units)
                     .push_bind(running)
-                    .push_bind(format!("{}{}", crate::storage::REQUEST_CHARGE_PREFIX, r.id))
+                    .push_bind(crate::storage::request_charge_reference(&r.id))
                     .push_bind(r.model_used.clone().unwrap_or_else(|| r.model_requested.clone()))
                     .push_bind(Option::<String>::None)
                     .push_bind(r.created_at);

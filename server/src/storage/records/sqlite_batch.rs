@@ -110,7 +110,7 @@ impl SqliteBatchWriter {
                 for r in rows {
                     running -= r.cost_units;
                     let note = r.model_used.as_deref().unwrap_or(&r.model_requested);
-                    charge.execute(params![r.org_id, -r.cost_units, running, format!("{}{}", crate::storage::REQUEST_CHARGE_PREFIX, r.id), note, r.created_at])?;
+                    charge.execute(params![r.org_id, -r.cost_units, running, crate::storage::request_charge_reference(&r.id), note, r.created_at])?;
                     pace.step();
                 }
                 balances.push(MovedBalance { org_id: org.to_string(), balance: after, version });
